@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iosup-lat-proc: process creation latency, in the spirit of lmbench's
+ * lat_proc. It is the churn workload of the rig: every iteration builds a
+ * page-table tree for a new process and tears it down again, which on a Xen
+ * PV guest with a strict IOMMU is what floods the IOTLB with invalidations.
+ *
+ *   fork-exit  fork(); the child _exit()s at once
+ *   fork-exec  fork(); the child execve()s this program, which exits
+ *   fork-sh    fork(); the child runs "/bin/sh -c '<this program> --child'"
+ *
+ * Prints one key=value line per run so that scripts can read it. With -m it
+ * also writes "IOSUP-MARK begin|end TAG" to the kernel log around the timed
+ * loop, so the rig can count exactly what these processes cost.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ITERATIONS 10000000UL
+
+/*
+ * Quiet time between a mark and the loop. The host timestamps a mark when
+ * it arrives over the emulated serial line, a few milliseconds late; a
+ * second of nothing on each side keeps events on the right side of it.
+ */
+#define MARK_SETTLE_SECONDS 1
+
+enum mode { MODE_FORK_EXIT, MODE_FORK_EXEC, MODE_FORK_SH };
+
+static const char *const mode_names[] = {
+	[MODE_FORK_EXIT] = "fork-exit",
+	[MODE_FORK_EXEC] = "fork-exec",
+	[MODE_FORK_SH] = "fork-sh",
+};
+
+struct options {
+	enum mode mode;
+	unsigned long iterations;
+	unsigned long warmup;
+	int print_each;
+	int mark;
+	const char *tag;
+};
+
+static char self_path[PATH_MAX];
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: iosup-lat-proc [-n ITERATIONS] [-w WARMUP] [-t TAG] [-e] [-m] MODE\n"
+		"  MODE        fork-exit | fork-exec | fork-sh\n"
+		"  -n N        timed iterations (default 1000, at most %lu)\n"
+		"  -w N        untimed iterations first (default 10)\n"
+		"  -t TAG      label printed on the result line (default: MODE)\n"
+		"  -e          also print every iteration's latency in microseconds\n"
+		"  -m          mark the timed loop in the kernel log (/dev/kmsg)\n",
+		MAX_ITERATIONS);
+}
+
+static int parse_count(const char *flag, const char *s, unsigned long max,
+		       unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9') {
+		fprintf(stderr, "iosup-lat-proc: %s: '%s' is not a number\n",
+			flag, s);
+		return -EINVAL;
+	}
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max) {
+		fprintf(stderr,
+			"iosup-lat-proc: %s: '%s' is not a number from 0 to %lu\n",
+			flag, s, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+	size_t i;
+
+	o->iterations = 1000;
+	o->warmup = 10;
+	o->print_each = 0;
+	o->mark = 0;
+	o->tag = NULL;
+	while ((c = getopt(argc, argv, "n:w:t:emh")) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_count("-n", optarg, MAX_ITERATIONS,
+					&o->iterations))
+				return -EINVAL;
+			if (o->iterations == 0) {
+				fprintf(stderr, "iosup-lat-proc: -n: must be at least 1\n");
+				return -EINVAL;
+			}
+			break;
+		case 'w':
+			if (parse_count("-w", optarg, MAX_ITERATIONS, &o->warmup))
+				return -EINVAL;
+			break;
+		case 't':
+			o->tag = optarg;
+			break;
+		case 'e':
+			o->print_each = 1;
+			break;
+		case 'm':
+			o->mark = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "iosup-lat-proc: expected exactly one MODE\n");
+		usage(stderr);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (!strcmp(argv[optind], mode_names[i])) {
+			o->mode = (enum mode)i;
+			if (!o->tag)
+				o->tag = mode_names[i];
+			return 0;
+		}
+	}
+	fprintf(stderr, "iosup-lat-proc: unknown MODE '%s' (fork-exit, fork-exec, fork-sh)\n",
+		argv[optind]);
+	return -EINVAL;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs in the child; never returns. */
+static void child(enum mode mode)
+{
+	char cmd[PATH_MAX + 16];
+
+	switch (mode) {
+	case MODE_FORK_EXIT:
+		_exit(0);
+	case MODE_FORK_EXEC:
+		execl(self_path, "iosup-lat-proc", "--child", (char *)NULL);
+		break;
+	case MODE_FORK_SH:
+		snprintf(cmd, sizeof(cmd), "'%s' --child", self_path);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		break;
+	}
+	_exit(127);
+}
+
+static int one_process(enum mode mode)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child(mode);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -ECHILD;
+	return 0;
+}
+
+static int write_mark(const char *what, const struct options *o)
+{
+	char buf[256];
+	int fd, len, r = 0;
+
+	/* Level 2 (crit): shown on the console whatever its loglevel. */
+	len = snprintf(buf, sizeof(buf), "<2>IOSUP-MARK %s %s procs=%lu\n",
+		       what, o->tag, o->iterations);
+	if (len < 0 || (size_t)len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, (size_t)len) != len)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double us(uint64_t ns)
+{
+	return (double)ns / 1000.0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	uint64_t *lat, total = 0;
+	unsigned long i;
+	ssize_t len;
+	int r;
+
+	/* The exec'ed child of fork-exec and fork-sh. */
+	if (argc == 2 && !strcmp(argv[1], "--child"))
+		return 0;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+
+	len = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	if (len < 0) {
+		perror("iosup-lat-proc: /proc/self/exe");
+		return 1;
+	}
+	self_path[len] = '\0';
+
+	lat = calloc(o.iterations, sizeof(*lat));
+	if (!lat) {
+		fprintf(stderr, "iosup-lat-proc: out of memory for %lu samples\n",
+			o.iterations);
+		return 1;
+	}
+
+	for (i = 0; i < o.warmup + o.iterations; i++) {
+		uint64_t t0;
+
+		if (o.mark && i == o.warmup) {
+			sleep(MARK_SETTLE_SECONDS);
+			r = write_mark("begin", &o);
+			if (r) {
+				fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n",
+					strerror(-r));
+				free(lat);
+				return 1;
+			}
+			sleep(MARK_SETTLE_SECONDS);
+		}
+		t0 = now_ns();
+
+		r = one_process(o.mode);
+		if (r) {
+			fprintf(stderr, "iosup-lat-proc: iteration %lu: %s\n", i,
+				r == -ECHILD ? "child did not exit with status 0" :
+					       strerror(-r));
+			free(lat);
+			return 1;
+		}
+		if (i >= o.warmup) {
+			lat[i - o.warmup] = now_ns() - t0;
+			total += lat[i - o.warmup];
+		}
+	}
+
+	if (o.mark) {
+		sleep(MARK_SETTLE_SECONDS);
+		r = write_mark("end", &o);
+		if (r) {
+			fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n",
+				strerror(-r));
+			free(lat);
+			return 1;
+		}
+		sleep(MARK_SETTLE_SECONDS);
+	}
+
+	if (o.print_each)
+		for (i = 0; i < o.iterations; i++)
+			printf("%.1f\n", us(lat[i]));
+
+	qsort(lat, o.iterations, sizeof(*lat), cmp_u64);
+	printf("lat_proc tag=%s mode=%s iterations=%lu mean_us=%.1f min_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f\n",
+	       o.tag, mode_names[o.mode], o.iterations,
+	       us(total) / (double)o.iterations, us(lat[0]),
+	       us(lat[o.iterations / 2]),
+	       us(lat[(o.iterations * 99) / 100]),
+	       us(lat[o.iterations - 1]));
+	free(lat);
+	return 0;
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# iosup-lat-proc refuses bad flags with a message naming the flag, and runs a
+# few iterations of each mode.
+set -eu
+prog=$1
+fail() { echo "test_lat_proc_args: $*" >&2; exit 1; }
+
+expect_refused() {
+	want=$1
+	shift
+	if out=$("$prog" "$@" 2>&1); then
+		fail "'$*' was accepted"
+	fi
+	case $out in
+	*"$want"*) ;;
+	*) fail "'$*': expected '$want' in: $out" ;;
+	esac
+}
+
+expect_refused "-n: 'x' is not a number" -n x fork-exit
+expect_refused "-n: '12k' is not a number" -n 12k fork-exit
+expect_refused "-n: must be at least 1" -n 0 fork-exit
+expect_refused "-w: '-1' is not a number" -w -1 fork-exit
+expect_refused "unknown MODE 'spawn'" spawn
+expect_refused "expected exactly one MODE" fork-exit fork-exec
+
+for mode in fork-exit fork-exec fork-sh; do
+	out=$("$prog" -n 20 -w 2 "$mode")
+	case $out in
+	"lat_proc tag=$mode mode=$mode iterations=20 mean_us="*) ;;
+	*) fail "$mode: unexpected output: $out" ;;
+	esac
+done
+[ "$("$prog" -n 5 -w 0 -e fork-exit | wc -l)" -eq 6 ] || fail "-e must print one line per iteration plus the summary"
+echo "test_lat_proc_args: ok"

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "vtdtrace.h"
+#include "assert.h"
+
+#include <errno.h>
+
+static void test_timestamp(void)
+{
+	const char *s = "1764000000.000123 rest";
+	uint64_t us;
+
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), 0);
+	ASSERT_EQ(us, 1764000000000123ULL);
+	ASSERT_STREQ(s, " rest");
+
+	/* EPOCHREALTIME always has six digits, but accept fewer. */
+	s = "12.5";
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), 0);
+	ASSERT_EQ(us, 12500000ULL);
+
+	s = ".5";
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), -EINVAL);
+	s = "12.";
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), -EINVAL);
+	s = "12.1234567";
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), -EINVAL);
+	s = "1234567890123.1";
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), -EINVAL);
+	s = "12";
+	ASSERT_EQ(vtd_parse_timestamp(&s, &us), -EINVAL);
+}
+
+static void test_trace_lines(void)
+{
+	struct vtd_record r;
+
+	ASSERT_EQ(vtd_parse_trace_line(
+		"4242@1764000000.250000:vtd_inv_desc_iotlb_pages iotlb invalidate domain 0x1 addr 0x7f000 mask 0x0\n",
+		&r), 0);
+	ASSERT_EQ(r.event, VTD_EV_IOTLB_PAGES);
+	ASSERT_EQ(r.usec, 1764000000250000ULL);
+	ASSERT_EQ(r.has_domain, 1);
+	ASSERT_EQ(r.domain, 1);
+
+	ASSERT_EQ(vtd_parse_trace_line(
+		"1@1.000001:vtd_inv_desc_iotlb_domain iotlb invalidate whole domain 0xab\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_IOTLB_DOMAIN);
+	ASSERT_EQ(r.domain, 0xab);
+
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_global iotlb invalidate global\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_IOTLB_GLOBAL);
+	ASSERT_EQ(r.has_domain, 0);
+
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_wait_sw wait invalidate status write addr 0x1000 data 0x1\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_WAIT_SW);
+
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_iotlb_page_hit IOTLB page hit sid 0x10 iova 0x1000 slpte 0x3 domain 0x2\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_DMA_HIT);
+	ASSERT_EQ(r.domain, 2);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_iotlb_page_update IOTLB page update sid 0x10 iova 0x1000 slpte 0x3 domain 0x2\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_DMA_MISS);
+
+	/* An event we do not count parses, as "other". */
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_pagesx whatever\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_OTHER);
+
+	/* QEMU's own messages and damaged lines are refused. */
+	ASSERT_EQ(vtd_parse_trace_line("qemu-system-x86_64: terminating on signal 15\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1vtd_inv_desc_iotlb_global\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages iotlb invalidate addr 0x1\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0x10000 addr 0x1\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0xzz\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("", &r), -EINVAL);
+}
+
+static void test_console_marks(void)
+{
+	struct console_mark m;
+
+	ASSERT_EQ(vtd_parse_console_mark("100.000002 [   12.3] IOSUP-MARK begin forkexit procs=1000\r\n", &m), 1);
+	ASSERT_EQ(m.kind, MARK_BEGIN);
+	ASSERT_STREQ(m.phase, "forkexit");
+	ASSERT_EQ(m.procs, 1000);
+	ASSERT_EQ(m.usec, 100000002ULL);
+
+	ASSERT_EQ(vtd_parse_console_mark("101.5 IOSUP-MARK end forkexit\n", &m), 1);
+	ASSERT_EQ(m.kind, MARK_END);
+	ASSERT_STREQ(m.phase, "forkexit");
+
+	ASSERT_EQ(vtd_parse_console_mark("101.5 IOSUP-MARK begin idle\n", &m), 1);
+	ASSERT_EQ(m.procs, 0);
+
+	/* Not marks. */
+	ASSERT_EQ(vtd_parse_console_mark("101.5 (XEN) Xen version 4.17\n", &m), 0);
+	ASSERT_EQ(vtd_parse_console_mark("101.5 IOSUP-MARK ready\n", &m), 0);
+
+	/* Malformed. */
+	ASSERT_EQ(vtd_parse_console_mark("no timestamp IOSUP-MARK begin x\n", &m), -EINVAL);
+	ASSERT_EQ(vtd_parse_console_mark("1.5 IOSUP-MARK begin \n", &m), -EINVAL);
+	ASSERT_EQ(vtd_parse_console_mark("1.5 IOSUP-MARK begin x procs=lots\n", &m), -EINVAL);
+	ASSERT_EQ(vtd_parse_console_mark("1.5 IOSUP-MARK begin x procs=99999999999999999999999\n", &m), -EINVAL);
+	ASSERT_EQ(vtd_parse_console_mark(
+		"1.5 IOSUP-MARK begin aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", &m), -EINVAL);
+}
+
+int main(void)
+{
+	test_timestamp();
+	test_trace_lines();
+	test_console_marks();
+	printf("vtdtrace: all assertions held\n");
+	return 0;
+}

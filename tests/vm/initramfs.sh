@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds the dom0 initramfs: busybox, Xen's tools with their libraries, the
+# kernel modules dom0 needs, the project's programs and the scenarios.
+#
+# usage: initramfs.sh MODULES_DIR KERNEL_RELEASE BIN_DIR [EXTRA_KO...]
+#   BIN_DIR    the project's built programs (iosup-lat-proc, ...)
+#   EXTRA_KO   further modules to ship in /lib/modules/extra (loaded by
+#              scenarios, not at boot)
+# Prints the path of the (cached) gzipped cpio archive.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 3 ] || die "usage: initramfs.sh MODULES_DIR KERNEL_RELEASE BIN_DIR [EXTRA_KO...]"
+modules_dir=$1 release=$2 bin_dir=$3
+shift 3
+extra_ko=("$@")
+
+XEN_BIN=/usr/lib/xen-4.17/bin
+xen_tools=("$XEN_BIN/xl" "$XEN_BIN/xenstored" "$XEN_BIN/xen-init-dom0"
+	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write
+	/usr/bin/xenstore-ls /usr/bin/xenstore-list /usr/bin/xenstore-rm
+	/usr/bin/xenstore-watch /usr/bin/xenstore-chmod)
+mapfile -t project_bins < <(find "$bin_dir" -maxdepth 1 -type f -perm -u+x -name 'iosup-*' | LC_ALL=C sort)
+# Loaded at boot, in this order with their dependencies. xenfs, privcmd and
+# evtchn are what xenstored and xl need; nvme is the device-DMA workload.
+boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
+
+for f in "${xen_tools[@]}" /bin/busybox; do
+	[ -x "$f" ] || die "$f is missing (run scripts/deps)"
+done
+[ ${#project_bins[@]} -gt 0 ] || die "no iosup-* programs in $bin_dir"
+
+# The modules to load at boot, dependencies first, each once.
+mapfile -t ko_paths < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
+	--show-depends -a "${boot_modules[@]}" |
+	awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
+
+key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/scenarios" "$0" /bin/busybox \
+	"${xen_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
+	${extra_ko[@]+"${extra_ko[@]}"})
+out=$(cache_dir initramfs "$key")
+if [ -f "$out/initrd.gz" ]; then
+	echo "$out/initrd.gz"
+	exit 0
+fi
+
+tmp=$out.tmp
+rm -rf "$tmp"
+root=$tmp/root
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,root,var/log/xen,var/lib/xen,var/lib/xenstored}
+mkdir -p "$root"/{lib/modules/boot,lib/modules/extra,scenarios,usr/lib/xen/bin,usr/bin}
+
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+
+# Dynamic programs and every library they load, at the same paths.
+copy_with_libs() {
+	local src=$1 dst=$2 lib
+	install -D -m 0755 "$src" "$root$dst"
+	for lib in $(ldd "$src" | awk '/=>/ { print $3 } /^[ \t]*\/lib/ { print $1 }'); do
+		[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
+	done
+}
+for f in "${xen_tools[@]}"; do
+	case $f in
+	"$XEN_BIN"/*) copy_with_libs "$f" "/usr/lib/xen/bin/$(basename "$f")" ;;
+	*) copy_with_libs "$f" "$f" ;;
+	esac
+done
+for f in "${project_bins[@]}"; do
+	copy_with_libs "$f" "/usr/bin/$(basename "$f")"
+done
+
+for ko in "${ko_paths[@]}"; do
+	cp "$ko" "$root/lib/modules/boot/"
+	basename "$ko" >>"$root/etc/modules.boot"
+done
+for ko in ${extra_ko[@]+"${extra_ko[@]}"}; do
+	cp "$ko" "$root/lib/modules/extra/"
+done
+
+install -m 0755 "$RIG_DIR/init" "$root/init"
+install -m 0755 "$RIG_DIR"/scenarios/*.sh "$root/scenarios/"
+echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+echo "root:x:0:" >"$root/etc/group"
+
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --quiet) | gzip -1 >"$tmp/initrd.gz"
+rm -rf "$root"
+cache_commit "$tmp" "$out"
+echo "$out/initrd.gz"

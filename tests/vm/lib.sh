@@ -1,0 +1,57 @@
+# Shared helpers for the rig's scripts. Sourced, never run.
+# shellcheck shell=bash
+
+RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC_ROOT=$(cd "$RIG_DIR/../.." && pwd)
+
+# Build outputs live outside the checkout, keyed by a hash of their inputs,
+# so a fresh clone reuses them but never depends on them being there.
+IOSUP_CACHE=${IOSUP_CACHE:-/var/cache/iosup}
+
+log() { printf 'rig: %s\n' "$*" >&2; }
+die() { printf 'rig: error: %s\n' "$*" >&2; exit 1; }
+
+# phase NAME CMD...: run CMD and print how long it took, so every run shows
+# where its time goes (cold vs warm cache).
+phase() {
+	local name=$1 start rc
+	shift
+	start=$EPOCHREALTIME
+	"$@"
+	rc=$?
+	printf 'rig: phase %-24s %8.1f s%s\n' "$name" \
+		"$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" \
+		"$([ $rc -eq 0 ] || printf ' (failed, exit %d)' $rc)" >&2
+	return $rc
+}
+
+# hash_of FILE|DIR...: a short stable digest of the contents (and names) of
+# the given inputs, for cache keys.
+hash_of() {
+	local p
+	for p in "$@"; do
+		if [ -d "$p" ]; then
+			(cd "$p" && find . -type f -print0 | LC_ALL=C sort -z |
+				xargs -0 sha256sum)
+		else
+			printf '%s ' "$(basename "$p")"
+			sha256sum <"$p"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+# cache_dir KIND KEY: the directory for one cached build output. A build
+# writes into KIND-KEY.tmp and renames it when complete, so an interrupted
+# build is never mistaken for a finished one.
+cache_dir() {
+	printf '%s/%s-%s' "$IOSUP_CACHE" "$1" "$2"
+}
+
+cache_commit() {
+	rm -rf "$2"
+	mv "$1" "$2"
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || die "this needs root (apt-get, and /var/cache/iosup); run it as root"
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Boots real Xen with a PV dom0 under QEMU (TCG, emulated VT-d), runs the
+# named scenarios in dom0, and counts QEMU's VT-d events per phase.
+#
+# usage: run.sh [options] SCENARIO...
+#   --inputs FILE   shell assignments XEN_IMAGE, KERNEL_IMAGE, MODULES_DIR,
+#                   KERNEL_RELEASE (default: stock Debian builds)
+#   --relaxed       boot without dom0-iommu=strict (the control case)
+#   --procs N       processes per storm (default 1000)
+#   --deadline S    seconds each scenario may take (default 900)
+#   --out DIR       where the logs and results.tsv go (default: a new
+#                   directory under /tmp/iosup-rig)
+#   --extra-ko KO   ship a module in the initramfs (repeatable)
+#   --xen-args A    appended to Xen's command line
+#   --dom0-args A   appended to dom0's command line
+# Prints results.tsv (one row per phase) on success. On any failure it says
+# what was awaited, prints the console's last lines and exits non-zero.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+inputs='' relaxed=0 procs=1000 deadline=900 out='' xen_args='' dom0_args=''
+extra_ko=() scenarios=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--inputs) inputs=$2; shift ;;
+	--relaxed) relaxed=1 ;;
+	--procs) procs=$2; shift ;;
+	--deadline) deadline=$2; shift ;;
+	--out) out=$2; shift ;;
+	--extra-ko) extra_ko+=("$2"); shift ;;
+	--xen-args) xen_args=$2; shift ;;
+	--dom0-args) dom0_args=$2; shift ;;
+	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) scenarios+=("$1") ;;
+	esac
+	shift
+done
+[ ${#scenarios[@]} -gt 0 ] || die "name at least one scenario (see tests/vm/scenarios/)"
+[[ $procs =~ ^[1-9][0-9]{0,6}$ ]] || die "--procs: '$procs' is not a count from 1 to 9999999"
+[[ $deadline =~ ^[1-9][0-9]{0,5}$ ]] || die "--deadline: '$deadline' is not a number of seconds"
+for s in "${scenarios[@]}"; do
+	[ -f "$RIG_DIR/scenarios/$s.sh" ] || die "no scenario named '$s' in $RIG_DIR/scenarios"
+done
+
+if [ -z "$inputs" ]; then
+	inputs=$(mktemp)
+	phase stock-inputs "$RIG_DIR/stock-inputs.sh" >"$inputs"
+fi
+XEN_IMAGE='' KERNEL_IMAGE='' MODULES_DIR='' KERNEL_RELEASE=''
+# shellcheck disable=SC1090
+. "$inputs"
+for v in XEN_IMAGE KERNEL_IMAGE MODULES_DIR KERNEL_RELEASE; do
+	[ -n "${!v}" ] || die "$inputs does not set $v"
+done
+
+# The project's programs, built plainly (no sanitizers) for the guest.
+bin_build=$SRC_ROOT/build/rig
+build_programs() {
+	[ -f "$bin_build/build.ninja" ] ||
+		meson setup --buildtype=release -Dprefer_static=true -Dc_link_args=-static "$bin_build" "$SRC_ROOT" >/dev/null
+	ninja -C "$bin_build" >/dev/null
+}
+phase build-programs build_programs
+initrd=$(phase initramfs "$RIG_DIR/initramfs.sh" "$MODULES_DIR" "$KERNEL_RELEASE" \
+	"$bin_build/tests" ${extra_ko[@]+"${extra_ko[@]}"})
+
+out=${out:-/tmp/iosup-rig/$(date +%Y%m%d-%H%M%S)-$$}
+mkdir -p "$out"
+console=$out/console.log trace=$out/trace.log
+rm -f "$console" "$trace"
+cat >"$out/events" <<'EVENTS'
+vtd_inv_desc_iotlb_pages
+vtd_inv_desc_iotlb_domain
+vtd_inv_desc_iotlb_global
+vtd_inv_desc_wait_sw
+vtd_iotlb_page_hit
+vtd_iotlb_page_update
+EVENTS
+# A disk behind the IOMMU for the device-DMA workload; sparse, reads zeros.
+truncate -s 64M "$out/nvme.img"
+
+iommu=''
+[ $relaxed -eq 1 ] || iommu='dom0-iommu=strict'
+xen_cmdline="console=com1 com1=115200,8n1 iommu=1,verbose $iommu loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=2 $xen_args"
+scenario_list=$(IFS=,; echo "${scenarios[*]}")
+dom0_cmdline="console=hvc0 rig_scenarios=$scenario_list rig_procs=$procs $dom0_args"
+
+qemu_pid='' stamp_pid=''
+cleanup() {
+	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
+	[ -z "$stamp_pid" ] || wait "$stamp_pid" 2>/dev/null || true
+	rm -f "$out/console.fifo"
+}
+trap cleanup EXIT
+
+fail() {
+	printf 'rig: FAILED: %s\n' "$*" >&2
+	printf 'rig: last console lines (%s):\n' "$console" >&2
+	tail -n 30 "$console" | cut -d' ' -f2- | sed 's/^/  | /' >&2
+	exit 1
+}
+
+boot() {
+	mkfifo "$out/console.fifo"
+	# Commas inside -initrd's command line must be doubled.
+	qemu-system-x86_64 \
+		-machine q35,kernel-irqchip=split,accel=tcg -cpu max,-smap \
+		-m 2G -smp 2 \
+		-device intel-iommu,intremap=on,caching-mode=off \
+		-drive "file=$out/nvme.img,if=none,id=nvm0,format=raw,cache=unsafe" \
+		-device nvme,serial=iosup0,drive=nvm0 \
+		-display none -monitor none -serial stdio -no-reboot \
+		-msg timestamp=on \
+		-trace "events=$out/events,file=$trace" \
+		-kernel "$XEN_IMAGE" -append "$xen_cmdline" \
+		-initrd "$KERNEL_IMAGE ${dom0_cmdline//,/,,},$initrd" \
+		</dev/null >"$out/console.fifo" 2>"$out/qemu.err" &
+	qemu_pid=$!
+	# Stamp each console line with the host's wall clock, the clock QEMU's
+	# trace uses, so the two logs line up.
+	while IFS= read -r line; do
+		printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
+	done <"$out/console.fifo" >"$console" &
+	stamp_pid=$!
+
+	await 'Xen version' 60 "Xen's banner"
+	await 'IOSUP-MARK ready' 300 "dom0's init to bring up xenstored"
+	local s
+	for s in "${scenarios[@]}"; do
+		await "IOSUP-MARK ran $s status=" "$deadline" "the end of scenario '$s'"
+		grep -qF "IOSUP-MARK ran $s status=0" "$console" ||
+			fail "scenario '$s' exited with $(grep -oE "IOSUP-MARK ran $s status=[0-9]+" "$console" | tail -n1)"
+	done
+	await 'IOSUP-MARK done' 60 "dom0's init to finish"
+	# Xen restarts the machine when dom0 reboots; -no-reboot makes QEMU exit.
+	local t=0
+	while kill -0 "$qemu_pid" 2>/dev/null && [ $t -lt 60 ]; do
+		sleep 0.5
+		t=$((t + 1))
+	done
+	kill -0 "$qemu_pid" 2>/dev/null && kill "$qemu_pid"
+	wait "$qemu_pid" || true
+	qemu_pid=''
+	wait "$stamp_pid" || true
+	stamp_pid=''
+}
+
+# await TEXT SECONDS WHAT: wait for TEXT on the console, failing early on a
+# crash or a failure mark.
+await() {
+	local text=$1 limit=$2 what=$3 start=$SECONDS
+	while ! grep -qF -- "$text" "$console" 2>/dev/null; do
+		if grep -qE 'IOSUP-MARK fail|Kernel panic|\(XEN\) Panic on CPU|\(XEN\) \*\*\*\* ' "$console" 2>/dev/null; then
+			fail "a crash or failure was reported while waiting for $what: $(grep -E 'IOSUP-MARK fail|Kernel panic|Panic on CPU' "$console" | head -n1 | cut -d' ' -f2-)"
+		fi
+		kill -0 "$qemu_pid" 2>/dev/null ||
+			fail "QEMU exited while waiting for $what: $(tail -n 3 "$out/qemu.err" 2>/dev/null)"
+		[ $((SECONDS - start)) -lt "$limit" ] ||
+			fail "timed out after ${limit}s waiting for $what ('$text')"
+		sleep 0.5
+	done
+}
+
+log "booting: xen=$XEN_IMAGE kernel=$KERNEL_IMAGE scenarios=$scenario_list iommu=${iommu:-relaxed} out=$out"
+phase "boot+scenarios" boot
+phase analyze "$bin_build/tests/iosup-vtd-phases" "$console" "$trace" >"$out/results.tsv"
+cat "$out/results.tsv"

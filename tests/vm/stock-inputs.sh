@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fetches the stock inputs of the rig from Debian's archive: the Xen 4.17
+# hypervisor and a Linux 6.1 kernel with its modules. Prints, as shell
+# assignments, where they are:
+#   XEN_IMAGE=...      an ELF multiboot image QEMU's -kernel loads
+#   KERNEL_IMAGE=...   the dom0 bzImage
+#   MODULES_DIR=...    a tree holding lib/modules/<release>, depmod'ed
+#   KERNEL_RELEASE=...
+# Patched builds (kshim/) print the same four names, so the rig takes either.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+XEN_PKG=xen-hypervisor-4.17-amd64
+KERNEL_META=linux-image-amd64
+
+candidate() {
+	apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'
+}
+
+kernel_pkg=$(apt-cache depends "$KERNEL_META" 2>/dev/null |
+	awk '/Depends: linux-image-6\.1/ { print $2; exit }')
+[ -n "$kernel_pkg" ] || die "no Linux 6.1 image behind $KERNEL_META (run apt-get update?)"
+xen_ver=$(candidate "$XEN_PKG")
+kernel_ver=$(candidate "$kernel_pkg")
+[ -n "$xen_ver" ] && [ "$xen_ver" != "(none)" ] || die "$XEN_PKG is not in the archive"
+
+key=$(printf '%s=%s %s=%s\n' "$XEN_PKG" "$xen_ver" "$kernel_pkg" "$kernel_ver" |
+	sha256sum | cut -c1-16)
+out=$(cache_dir stock "$key")
+
+if [ ! -f "$out/ok" ]; then
+	log "fetching $XEN_PKG $xen_ver and $kernel_pkg $kernel_ver"
+	tmp=$out.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp/deb" "$tmp/root"
+	# _apt cannot write into a root-owned directory; download as root.
+	(cd "$tmp/deb" && apt-get download -q -o APT::Sandbox::User=root \
+		"$XEN_PKG=$xen_ver" "$kernel_pkg=$kernel_ver") >&2
+	for d in "$tmp"/deb/*.deb; do
+		dpkg-deb -x "$d" "$tmp/root"
+	done
+	gunzip -c "$tmp"/root/boot/xen-4.17-amd64.gz >"$tmp/xen"
+	cp "$tmp"/root/boot/vmlinuz-* "$tmp/bzImage"
+	release=$(basename "$tmp"/root/lib/modules/*)
+	/sbin/depmod -b "$tmp/root" "$release"
+	echo "$release" >"$tmp/release"
+	rm -rf "$tmp/deb" "$tmp/root/boot" "$tmp/root/usr"
+	touch "$tmp/ok"
+	cache_commit "$tmp" "$out"
+fi
+
+echo "XEN_IMAGE=$out/xen"
+echo "KERNEL_IMAGE=$out/bzImage"
+echo "MODULES_DIR=$out/root"
+echo "KERNEL_RELEASE=$(cat "$out/release")"

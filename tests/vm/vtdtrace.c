@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "vtdtrace.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* More than a thousand years of seconds: anything longer is not a clock. */
+#define MAX_SEC_DIGITS 12
+
+static const struct {
+	const char *name;
+	enum vtd_event event;
+	const char *domain_key;	/* where the event's text names the domain */
+} events[] = {
+	{ "vtd_inv_desc_iotlb_pages", VTD_EV_IOTLB_PAGES, "domain 0x" },
+	{ "vtd_inv_desc_iotlb_domain", VTD_EV_IOTLB_DOMAIN, "domain 0x" },
+	{ "vtd_inv_desc_iotlb_global", VTD_EV_IOTLB_GLOBAL, NULL },
+	{ "vtd_inv_desc_wait_sw", VTD_EV_WAIT_SW, NULL },
+	{ "vtd_iotlb_page_hit", VTD_EV_DMA_HIT, "domain 0x" },
+	{ "vtd_iotlb_page_update", VTD_EV_DMA_MISS, "domain 0x" },
+};
+
+const char *vtd_event_name(enum vtd_event ev)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (events[i].event == ev)
+			return events[i].name;
+	return "other";
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int vtd_parse_timestamp(const char **s, uint64_t *usec)
+{
+	const char *p = *s;
+	uint64_t sec = 0, frac = 0;
+	int n;
+
+	for (n = 0; is_digit(*p); n++, p++) {
+		if (n == MAX_SEC_DIGITS)
+			return -EINVAL;
+		sec = sec * 10 + (uint64_t)(*p - '0');
+	}
+	if (n == 0 || *p != '.')
+		return -EINVAL;
+	p++;
+	for (n = 0; is_digit(*p); n++, p++) {
+		if (n == 6)
+			return -EINVAL;
+		frac = frac * 10 + (uint64_t)(*p - '0');
+	}
+	if (n == 0)
+		return -EINVAL;
+	for (; n < 6; n++)
+		frac *= 10;
+	*usec = sec * 1000000u + frac;
+	*s = p;
+	return 0;
+}
+
+static int parse_domain(const char *text, const char *key, uint16_t *domain)
+{
+	const char *p = strstr(text, key);
+	unsigned long v;
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	p += strlen(key);
+	if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(p, &end, 16);
+	if (errno || v > UINT16_MAX || (*end && *end != ' ' && *end != '\n'))
+		return -EINVAL;
+	*domain = (uint16_t)v;
+	return 0;
+}
+
+int vtd_parse_trace_line(const char *line, struct vtd_record *rec)
+{
+	const char *p = line, *name;
+	size_t i, len;
+
+	if (!is_digit(*p))
+		return -EINVAL;
+	while (is_digit(*p))
+		p++;
+	if (*p++ != '@')
+		return -EINVAL;
+	if (vtd_parse_timestamp(&p, &rec->usec) || *p++ != ':')
+		return -EINVAL;
+
+	name = p;
+	len = strcspn(name, " \n");
+	rec->event = VTD_EV_OTHER;
+	rec->has_domain = 0;
+	rec->domain = 0;
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		if (strlen(events[i].name) != len ||
+		    strncmp(events[i].name, name, len))
+			continue;
+		rec->event = events[i].event;
+		if (events[i].domain_key) {
+			if (parse_domain(name + len, events[i].domain_key,
+					 &rec->domain))
+				return -EINVAL;
+			rec->has_domain = 1;
+		}
+		break;
+	}
+	return 0;
+}
+
+int vtd_parse_console_mark(const char *line, struct console_mark *mark)
+{
+	static const char tag[] = "IOSUP-MARK ";
+	const char *p = line, *m, *word;
+	size_t len;
+
+	if (vtd_parse_timestamp(&p, &mark->usec) || *p != ' ')
+		return -EINVAL;
+	m = strstr(p, tag);
+	if (!m)
+		return 0;
+	m += sizeof(tag) - 1;
+	if (!strncmp(m, "begin ", 6)) {
+		mark->kind = MARK_BEGIN;
+		m += 6;
+	} else if (!strncmp(m, "end ", 4)) {
+		mark->kind = MARK_END;
+		m += 4;
+	} else {
+		return 0;	/* ready, done, and marks of other kinds */
+	}
+
+	word = m;
+	len = strcspn(word, " \r\n");
+	if (len == 0 || len >= sizeof(mark->phase))
+		return -EINVAL;
+	memcpy(mark->phase, word, len);
+	mark->phase[len] = '\0';
+
+	mark->procs = 0;
+	m = strstr(word + len, " procs=");
+	if (mark->kind == MARK_BEGIN && m) {
+		char *end;
+
+		m += 7;
+		if (!is_digit(*m))
+			return -EINVAL;
+		errno = 0;
+		mark->procs = strtoul(m, &end, 10);
+		if (errno || (*end && *end != ' ' && *end != '\r' &&
+			      *end != '\n'))
+			return -EINVAL;
+	}
+	return 1;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Parsers for the two logs a rig run leaves behind: QEMU's VT-d trace (the
+ * external oracle) and the host-timestamped console, whose IOSUP-MARK lines
+ * delimit the phases of a scenario.
+ */
+#ifndef IOSUP_VTDTRACE_H
+#define IOSUP_VTDTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum vtd_event {
+	VTD_EV_OTHER = 0,	/* a line we do not count */
+	VTD_EV_IOTLB_PAGES,	/* page-selective IOTLB invalidation */
+	VTD_EV_IOTLB_DOMAIN,	/* domain-selective IOTLB invalidation */
+	VTD_EV_IOTLB_GLOBAL,	/* global IOTLB invalidation */
+	VTD_EV_WAIT_SW,		/* invalidation wait descriptor (status write) */
+	VTD_EV_DMA_HIT,		/* device DMA translation found in the IOTLB */
+	VTD_EV_DMA_MISS,	/* device DMA translation walked the tables */
+	VTD_EV_COUNT,
+};
+
+struct vtd_record {
+	uint64_t usec;		/* wall clock, microseconds since the epoch */
+	enum vtd_event event;
+	int has_domain;
+	uint16_t domain;	/* VT-d domain id, where the event names one */
+};
+
+/*
+ * Parses one line of QEMU's "log" trace backend, run with -msg timestamp=on:
+ *   PID@SEC.USEC:EVENT ARGS...
+ * Returns 0 and fills *rec, or -EINVAL for a line of another form (QEMU also
+ * writes its own messages to the same file).
+ */
+int vtd_parse_trace_line(const char *line, struct vtd_record *rec);
+
+enum mark_kind { MARK_BEGIN, MARK_END };
+
+struct console_mark {
+	uint64_t usec;		/* host wall clock when the line arrived */
+	enum mark_kind kind;
+	char phase[64];
+	unsigned long procs;	/* "procs=N" on a begin mark, else 0 */
+};
+
+/*
+ * Parses one console line as written by the rig's runner:
+ *   SEC.USEC TEXT
+ * Returns 1 and fills *mark when TEXT carries "IOSUP-MARK begin|end PHASE",
+ * 0 for any other well-formed line, -EINVAL when the line is malformed.
+ */
+int vtd_parse_console_mark(const char *line, struct console_mark *mark);
+
+/*
+ * Parses "SEC.USEC" (SEC decimal, USEC one to six decimal digits) at *s and
+ * advances *s past it. Returns 0, or -EINVAL.
+ */
+int vtd_parse_timestamp(const char **s, uint64_t *usec);
+
+const char *vtd_event_name(enum vtd_event ev);
+
+#endif
