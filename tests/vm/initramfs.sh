@@ -3,7 +3,7 @@
 # kernel modules dom0 needs, the project's programs and the scenarios.
 #
 # usage: initramfs.sh MODULES_DIR KERNEL_RELEASE BIN_DIR [EXTRA_KO...]
-#   BIN_DIR    the project's built programs (iosup-lat-proc, ...)
+#   BIN_DIR    the project's build directory (its iosup* programs ship)
 #   EXTRA_KO   further modules to ship in /lib/modules/extra (loaded by
 #              scenarios, not at boot)
 # Prints the path of the (cached) gzipped cpio archive.
@@ -20,7 +20,10 @@ xen_tools=("$XEN_BIN/xl" "$XEN_BIN/xenstored" "$XEN_BIN/xen-init-dom0"
 	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write
 	/usr/bin/xenstore-ls /usr/bin/xenstore-list /usr/bin/xenstore-rm
 	/usr/bin/xenstore-watch /usr/bin/xenstore-chmod)
-mapfile -t project_bins < <(find "$bin_dir" -maxdepth 1 -type f -perm -u+x -name 'iosup-*' | LC_ALL=C sort)
+# Every program of the project's build named iosup* (not the unit tests, not
+# meson's object directories).
+mapfile -t project_bins < <(find "$bin_dir" -type f -perm -u+x -name 'iosup*' \
+	-not -path '*.p/*' | LC_ALL=C sort)
 # Loaded at boot, in this order with their dependencies. xenfs, privcmd and
 # evtchn are what xenstored and xl need; nvme is the device-DMA workload.
 boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
@@ -28,7 +31,7 @@ boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
 for f in "${xen_tools[@]}" /bin/busybox; do
 	[ -x "$f" ] || die "$f is missing (run scripts/deps)"
 done
-[ ${#project_bins[@]} -gt 0 ] || die "no iosup-* programs in $bin_dir"
+[ ${#project_bins[@]} -gt 0 ] || die "no iosup* programs in $bin_dir"
 
 # The modules to load at boot, dependencies first, each once.
 mapfile -t ko_paths < <(/sbin/modprobe -d "$modules_dir" -S "$release" \

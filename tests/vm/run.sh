@@ -63,7 +63,7 @@ build_programs() {
 }
 phase build-programs build_programs
 initrd=$(phase initramfs "$RIG_DIR/initramfs.sh" "$MODULES_DIR" "$KERNEL_RELEASE" \
-	"$bin_build/tests" ${extra_ko[@]+"${extra_ko[@]}"})
+	"$bin_build" ${extra_ko[@]+"${extra_ko[@]}"})
 
 out=${out:-/tmp/iosup-rig/$(date +%Y%m%d-%H%M%S)-$$}
 mkdir -p "$out"
