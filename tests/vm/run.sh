@@ -58,7 +58,7 @@ done
 bin_build=$SRC_ROOT/build/rig
 build_programs() {
 	[ -f "$bin_build/build.ninja" ] ||
-		meson setup --buildtype=release -Dprefer_static=true -Dc_link_args=-static "$bin_build" "$SRC_ROOT" >/dev/null
+		meson setup --buildtype=release "$bin_build" "$SRC_ROOT" >/dev/null
 	ninja -C "$bin_build" >/dev/null
 }
 phase build-programs build_programs
