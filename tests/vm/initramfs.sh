@@ -38,7 +38,7 @@ mapfile -t ko_paths < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
 	--show-depends -a "${boot_modules[@]}" |
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
 
-key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/scenarios" "$0" /bin/busybox \
+key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/guest.sh" "$RIG_DIR/scenarios" "$0" /bin/busybox \
 	"${xen_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
 	${extra_ko[@]+"${extra_ko[@]}"})
 out=$(cache_dir initramfs "$key")
@@ -85,6 +85,7 @@ for ko in ${extra_ko[@]+"${extra_ko[@]}"}; do
 done
 
 install -m 0755 "$RIG_DIR/init" "$root/init"
+install -D -m 0644 "$RIG_DIR/guest.sh" "$root/lib/rig/guest.sh"
 install -m 0755 "$RIG_DIR"/scenarios/*.sh "$root/scenarios/"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"

@@ -1,3 +1,4 @@
 # Marks a begin and never its end: the rig must report it as timed out.
-echo "<2>IOSUP-MARK begin hang" >/dev/kmsg
+. /lib/rig/guest.sh
+mark "begin hang"
 exec sleep 100000

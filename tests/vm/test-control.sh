@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The control case, proving the oracle in every run: with dom0-iommu=strict a
+# fork+exit storm costs at least MIN_STRICT page-selective invalidations per
+# process (stock measures 9.0), and without it fewer than MAX_RELAXED.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PROCS=${PROCS:-1000}
+MIN_STRICT=5
+MAX_RELAXED=0.1
+
+out=$(mktemp -d /tmp/iosup-control.XXXXXX)
+"$RIG_DIR/run.sh" --procs "$PROCS" --out "$out/strict" "$@" forkexit >/dev/null
+"$RIG_DIR/run.sh" --procs "$PROCS" --out "$out/relaxed" --relaxed "$@" forkexit >/dev/null
+
+# per_proc DIR PHASE: the phase's page-selective invalidations per process.
+per_proc() {
+	awk -F'\t' -v p="$2" 'NR > 1 && $1 == p { print $5; found = 1 }
+		END { if (!found) exit 1 }' "$1/results.tsv" ||
+		die "no phase '$2' in $1/results.tsv"
+}
+strict=$(per_proc "$out/strict" forkexit)
+relaxed=$(per_proc "$out/relaxed" forkexit)
+printf 'control: fork+exit, %d processes: strict %s, relaxed %s invalidations per process\n' \
+	"$PROCS" "$strict" "$relaxed"
+
+ok=1
+awk -v v="$strict" -v m="$MIN_STRICT" 'BEGIN { exit !(v >= m) }' || {
+	echo "control: FAIL: strict gave $strict per process, expected at least $MIN_STRICT" >&2
+	ok=0
+}
+awk -v v="$relaxed" -v m="$MAX_RELAXED" 'BEGIN { exit !(v < m) }' || {
+	echo "control: FAIL: relaxed gave $relaxed per process, expected below $MAX_RELAXED" >&2
+	ok=0
+}
+[ $ok -eq 1 ] || exit 1
+rm -rf "$out"
+echo "control: PASS"
