@@ -4,7 +4,8 @@
 #
 # usage: run.sh [options] SCENARIO...
 #   --inputs FILE   shell assignments XEN_IMAGE, KERNEL_IMAGE, MODULES_DIR,
-#                   KERNEL_RELEASE (default: stock Debian builds)
+#                   KERNEL_RELEASE, and XEN_ARGS if that hypervisor needs
+#                   more on its command line (default: stock Debian builds)
 #   --relaxed       boot without dom0-iommu=strict (the control case)
 #   --procs N       processes per storm (default 1000)
 #   --deadline S    seconds each scenario may take (default 900)
@@ -47,7 +48,7 @@ if [ -z "$inputs" ]; then
 	inputs=$(mktemp)
 	phase stock-inputs "$RIG_DIR/stock-inputs.sh" >"$inputs"
 fi
-XEN_IMAGE='' KERNEL_IMAGE='' MODULES_DIR='' KERNEL_RELEASE=''
+XEN_IMAGE='' KERNEL_IMAGE='' MODULES_DIR='' KERNEL_RELEASE='' XEN_ARGS=''
 # shellcheck disable=SC1090
 . "$inputs"
 for v in XEN_IMAGE KERNEL_IMAGE MODULES_DIR KERNEL_RELEASE; do
@@ -82,7 +83,7 @@ truncate -s 64M "$out/nvme.img"
 
 iommu=''
 [ $relaxed -eq 1 ] || iommu='dom0-iommu=strict'
-xen_cmdline="console=com1 com1=115200,8n1 iommu=1,verbose $iommu loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=2 $xen_args"
+xen_cmdline="console=com1 com1=115200,8n1 iommu=1,verbose $iommu loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=2 $XEN_ARGS $xen_args"
 scenario_list=$(IFS=,; echo "${scenarios[*]}")
 dom0_cmdline="console=hvc0 rig_scenarios=$scenario_list rig_procs=$procs $dom0_args"
 
@@ -101,7 +102,8 @@ fail() {
 	exit 1
 }
 
-boot() {
+start_qemu() {
+	rm -f "$out/console.fifo" "$trace"
 	mkfifo "$out/console.fifo"
 	# Commas inside -initrd's command line must be doubled.
 	qemu-system-x86_64 \
@@ -123,9 +125,31 @@ boot() {
 		printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
 	done <"$out/console.fifo" >"$console" &
 	stamp_pid=$!
+}
 
-	await 'Xen version' 60 "Xen's banner"
-	await 'IOSUP-MARK ready' 300 "dom0's init to bring up xenstored"
+# On a loaded host, TCG sometimes leaves dom0 silent forever right after
+# Xen hands over ("about to get started...", then nothing); a fresh boot
+# goes through. So a boot that does not reach dom0's init is retried, said
+# loudly, and never once a scenario has started.
+BOOT_ATTEMPTS=3
+BOOT_DEADLINE=180
+
+boot() {
+	local attempt
+	for attempt in $(seq 1 $BOOT_ATTEMPTS); do
+		start_qemu
+		await 'Xen version' 60 "Xen's banner"
+		if await 'IOSUP-MARK ready' $BOOT_DEADLINE "dom0's init to bring up xenstored" soft; then
+			break
+		fi
+		[ "$attempt" -lt $BOOT_ATTEMPTS ] ||
+			fail "dom0 did not reach its init in ${BOOT_DEADLINE}s, $BOOT_ATTEMPTS times"
+		log "dom0 stalled before its init (attempt $attempt of $BOOT_ATTEMPTS; console kept as console.stalled-$attempt.log); booting again"
+		kill "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+		wait "$stamp_pid" 2>/dev/null || true
+		mv "$console" "$out/console.stalled-$attempt.log"
+	done
 	local s
 	for s in "${scenarios[@]}"; do
 		await "IOSUP-MARK ran $s status=" "$deadline" "the end of scenario '$s'"
@@ -146,16 +170,19 @@ boot() {
 	stamp_pid=''
 }
 
-# await TEXT SECONDS WHAT: wait for TEXT on the console, failing early on a
-# crash or a failure mark.
+# await TEXT SECONDS WHAT [soft]: wait for TEXT on the console, failing
+# early on a crash or a failure mark. With "soft", a timeout returns 1.
 await() {
-	local text=$1 limit=$2 what=$3 start=$SECONDS
+	local text=$1 limit=$2 what=$3 soft=${4:-} start=$SECONDS
 	while ! grep -qF -- "$text" "$console" 2>/dev/null; do
 		if grep -qE 'IOSUP-MARK fail|Kernel panic|\(XEN\) Panic on CPU|\(XEN\) \*\*\*\* ' "$console" 2>/dev/null; then
 			fail "a crash or failure was reported while waiting for $what: $(grep -E 'IOSUP-MARK fail|Kernel panic|Panic on CPU' "$console" | head -n1 | cut -d' ' -f2-)"
 		fi
 		kill -0 "$qemu_pid" 2>/dev/null ||
 			fail "QEMU exited while waiting for $what: $(tail -n 3 "$out/qemu.err" 2>/dev/null)"
+		if [ $((SECONDS - start)) -ge "$limit" ] && [ -n "$soft" ]; then
+			return 1
+		fi
 		[ $((SECONDS - start)) -lt "$limit" ] ||
 			fail "timed out after ${limit}s waiting for $what ('$text')"
 		sleep 0.5
