@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The Xen backend (see xen.h): XEN_SYSCTL_iosup_iommu_stats through
+ * libxencall.
+ *
+ * libxenctrl's do_sysctl() is internal to it, so the op goes straight to
+ * libxencall, the way libxenctrl itself issues it: a struct xen_sysctl in
+ * hypercall-safe memory from xencall_alloc_buffer() (privcmd cannot take
+ * ordinary stack or heap memory), the interface version of the installed
+ * headers, and the op's own structure laid over the sysctl union, as the
+ * hypervisor side does.
+ */
+#define _GNU_SOURCE
+#define __XEN_TOOLS__ 1
+
+#include "xen.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xencall.h>
+#include <xentoollog.h>
+#include <xen/xen.h>
+#include <xen/sysctl.h>
+
+#include "xen/iosup-sysctl.h"
+
+_Static_assert(sizeof(struct xen_sysctl_iosup_iommu_stats) <=
+		       sizeof(((struct xen_sysctl *)0)->u),
+	       "the op must fit in the sysctl union");
+_Static_assert(sizeof(struct xen_iosup_iommu_counters) == 64,
+	       "the counters entry is 64 bytes on both sides");
+_Static_assert(IOSUP_DOMID_XEN == DOMID_XEN, "DOMID_XEN");
+_Static_assert(IOSUP_DOMID_FIRST_RESERVED == DOMID_FIRST_RESERVED,
+	       "DOMID_FIRST_RESERVED");
+
+/*
+ * Domains can be created between asking how many there are and reading them;
+ * this many tries, each with room for a few more than last time, is plenty.
+ */
+#define READ_ALL_TRIES 8
+#define READ_ALL_SLACK 8
+
+struct iosup_xen {
+	xencall_handle *call;
+	struct xen_sysctl *sysctl;	/* hypercall-safe */
+};
+
+/*
+ * libxencall logs its own failures to stderr by default; this backend turns
+ * every failure into an error code its callers explain, so it stays quiet.
+ */
+static void quiet_vmessage(struct xentoollog_logger *logger,
+			   xentoollog_level level, int errnoval,
+			   const char *context, const char *format, va_list al)
+{
+	(void)logger;
+	(void)level;
+	(void)errnoval;
+	(void)context;
+	(void)format;
+	(void)al;
+}
+
+static void quiet_destroy(struct xentoollog_logger *logger)
+{
+	(void)logger;
+}
+
+static struct xentoollog_logger quiet_logger = {
+	.vmessage = quiet_vmessage,
+	.destroy = quiet_destroy,
+};
+
+int iosup_xen_open(struct iosup_xen **out)
+{
+	struct iosup_xen *x;
+	int r;
+
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->call = xencall_open(&quiet_logger, 0);
+	if (!x->call) {
+		switch (errno) {
+		case ENOENT:
+		case ENODEV:
+		case ENXIO:
+			r = -ENODEV;
+			break;
+		case EACCES:
+		case EPERM:
+			r = -EACCES;
+			break;
+		default:
+			r = errno ? -errno : -EIO;
+		}
+		goto fail;
+	}
+	x->sysctl = xencall_alloc_buffer(x->call, sizeof(*x->sysctl));
+	if (!x->sysctl) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	*out = x;
+	return 0;
+
+fail:
+	iosup_xen_close(x);
+	return r;
+}
+
+void iosup_xen_close(struct iosup_xen *x)
+{
+	if (!x)
+		return;
+	if (x->sysctl)
+		xencall_free_buffer(x->call, x->sysctl);
+	if (x->call)
+		xencall_close(x->call);
+	free(x);
+}
+
+/*
+ * Issues the op as given, with buf (hypercall-safe, or NULL) as its buffer.
+ * Returns the hypercall's result as -errno; *nr_out gets nr_entries as Xen
+ * left it.
+ */
+static int issue(struct iosup_xen *x, uint32_t flags, uint16_t domid,
+		 uint16_t pad0, uint32_t nr_entries, uint32_t pad1,
+		 struct xen_iosup_iommu_counters *buf, uint32_t *nr_out)
+{
+	struct xen_sysctl *s = x->sysctl;
+	struct xen_sysctl_iosup_iommu_stats *op = (void *)&s->u;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->cmd = XEN_SYSCTL_iosup_iommu_stats;
+	s->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+	op->flags = flags;
+	op->domid = domid;
+	op->pad0 = pad0;
+	op->nr_entries = nr_entries;
+	op->pad1 = pad1;
+	set_xen_guest_handle(op->buffer, buf);
+
+	r = xencall1(x->call, __HYPERVISOR_sysctl, (uint64_t)(uintptr_t)s);
+	if (r < 0)
+		r = errno ? -errno : -EIO;
+	if (nr_out)
+		*nr_out = op->nr_entries;
+	return r;
+}
+
+/*
+ * The errors that stand for a situation rather than a bug: a hypervisor
+ * without the op answers ENOSYS from its sysctl dispatcher (EOPNOTSUPP from
+ * some XSM policies); a domain XSM refuses gets EPERM or EACCES.
+ */
+static int classify(int r)
+{
+	switch (r) {
+	case -ENOSYS:
+	case -EOPNOTSUPP:
+		return -EOPNOTSUPP;
+	case -EPERM:
+	case -EACCES:
+		return -EACCES;
+	default:
+		return r;
+	}
+}
+
+static void from_abi(struct iosup_xen_counters *out,
+		     const struct xen_iosup_iommu_counters *in)
+{
+	out->domid = in->domid;
+	out->pt_unmaps = in->pt_unmaps;
+	out->pt_maps = in->pt_maps;
+	out->iotlb_psi = in->iotlb_psi;
+	out->iotlb_dsi = in->iotlb_dsi;
+	out->iotlb_global = in->iotlb_global;
+	out->flushes_skipped = in->flushes_skipped;
+	out->wait_ns = in->wait_ns;
+}
+
+int iosup_xen_read(struct iosup_xen *x, uint16_t domid,
+		   struct iosup_xen_counters *out)
+{
+	struct xen_iosup_iommu_counters *buf;
+	int r;
+
+	buf = xencall_alloc_buffer(x->call, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	r = classify(issue(x, 0, domid, 0, 1, 0, buf, NULL));
+	if (!r)
+		from_abi(out, buf);
+	xencall_free_buffer(x->call, buf);
+	return r;
+}
+
+int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
+		       size_t *count)
+{
+	struct xen_iosup_iommu_counters *buf = NULL;
+	struct iosup_xen_counters *res;
+	uint32_t cap = 0, nr = 0, i;
+	int r, tries;
+
+	for (tries = 0; tries < READ_ALL_TRIES; tries++) {
+		if (cap) {
+			buf = xencall_alloc_buffer(x->call, cap * sizeof(*buf));
+			if (!buf)
+				return -ENOMEM;
+		}
+		r = classify(issue(x, XEN_SYSCTL_IOSUP_ALL_DOMAINS, 0, 0, cap,
+				   0, buf, &nr));
+		if (r != -ENOBUFS)
+			break;
+		/* Xen said how many it needs now; leave room for newcomers. */
+		if (buf)
+			xencall_free_buffer(x->call, buf);
+		buf = NULL;
+		cap = nr + READ_ALL_SLACK;
+	}
+	if (r) {
+		if (buf)
+			xencall_free_buffer(x->call, buf);
+		return r == -ENOBUFS ? -EAGAIN : r;
+	}
+
+	res = calloc(nr ? nr : 1, sizeof(*res));
+	if (!res) {
+		xencall_free_buffer(x->call, buf);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr && i < cap; i++)
+		from_abi(&res[i], &buf[i]);
+	if (buf)
+		xencall_free_buffer(x->call, buf);
+	*out = res;
+	*count = i;
+	return 0;
+}
+
+int iosup_xen_raw(struct iosup_xen *x, const struct iosup_xen_raw_request *req,
+		  uint32_t *nr_out)
+{
+	struct xen_iosup_iommu_counters *buf = NULL;
+	int r;
+
+	if (req->capacity) {
+		buf = xencall_alloc_buffer(x->call, req->capacity * sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+	}
+	r = issue(x, req->flags, req->domid, req->pad0, req->nr_entries,
+		  req->pad1, buf, nr_out);
+	if (buf)
+		xencall_free_buffer(x->call, buf);
+	return r;
+}
+
+const char *iosup_xen_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case -ENODEV:
+		return "not running on Xen (no privcmd device: /dev/xen/privcmd or /proc/xen/privcmd)";
+	case -EACCES:
+		return "not privileged: reading the counters needs root in a privileged domain (dom0)";
+	case -EOPNOTSUPP:
+		return "this hypervisor was built without the iosup counters";
+	case -ESRCH:
+		return "no such domain";
+	case -EAGAIN:
+		return "domains kept appearing faster than they could be read; try again";
+	default:
+		return strerror(-err);
+	}
+}
