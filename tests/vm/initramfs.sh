@@ -42,6 +42,7 @@ key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/guest.sh" "$RIG_DIR/scenarios" "$0" /bin
 	"${xen_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
 	${extra_ko[@]+"${extra_ko[@]}"})
 out=$(cache_dir initramfs "$key")
+cache_lock "$out"
 if [ -f "$out/initrd.gz" ]; then
 	echo "$out/initrd.gz"
 	exit 0

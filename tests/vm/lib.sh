@@ -47,6 +47,15 @@ cache_dir() {
 	printf '%s/%s-%s' "$IOSUP_CACHE" "$1" "$2"
 }
 
+# cache_lock DIR: hold a lock on one cache entry until the script exits, so
+# two runs building the same entry at once take turns (the second finds it
+# built).
+cache_lock() {
+	mkdir -p "$IOSUP_CACHE"
+	exec 9>"$1.lock"
+	flock 9
+}
+
 cache_commit() {
 	rm -rf "$2"
 	mv "$1" "$2"

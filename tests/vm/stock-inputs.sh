@@ -27,6 +27,7 @@ kernel_ver=$(candidate "$kernel_pkg")
 key=$(printf '%s=%s %s=%s\n' "$XEN_PKG" "$xen_ver" "$kernel_pkg" "$kernel_ver" |
 	sha256sum | cut -c1-16)
 out=$(cache_dir stock "$key")
+cache_lock "$out"
 
 if [ ! -f "$out/ok" ]; then
 	log "fetching $XEN_PKG $xen_ver and $kernel_pkg $kernel_ver"
