@@ -214,6 +214,21 @@ static int write_mark(const char *what, const struct options *o)
 	return r;
 }
 
+/* A mark with quiet time on both sides; says what failed. */
+static int settled_mark(const char *what, const struct options *o)
+{
+	int r;
+
+	sleep(MARK_SETTLE_SECONDS);
+	r = write_mark(what, o);
+	if (r) {
+		fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n", strerror(-r));
+		return r;
+	}
+	sleep(MARK_SETTLE_SECONDS);
+	return 0;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -258,16 +273,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < o.warmup + o.iterations; i++) {
 		uint64_t t0;
 
-		if (o.mark && i == o.warmup) {
-			sleep(MARK_SETTLE_SECONDS);
-			r = write_mark("begin", &o);
-			if (r) {
-				fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n",
-					strerror(-r));
-				free(lat);
-				return 1;
-			}
-			sleep(MARK_SETTLE_SECONDS);
+		if (o.mark && i == o.warmup && settled_mark("begin", &o)) {
+			free(lat);
+			return 1;
 		}
 		t0 = now_ns();
 
@@ -285,16 +293,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (o.mark) {
-		sleep(MARK_SETTLE_SECONDS);
-		r = write_mark("end", &o);
-		if (r) {
-			fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n",
-				strerror(-r));
-			free(lat);
-			return 1;
-		}
-		sleep(MARK_SETTLE_SECONDS);
+	if (o.mark && settled_mark("end", &o)) {
+		free(lat);
+		return 1;
 	}
 
 	if (o.print_each)
