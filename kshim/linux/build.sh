@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Builds the rig's dom0 kernel: Debian's linux-source-6.1 with the patch
+# series in patches/, configured from x86_64_defconfig plus config/rig.config.
+# Prints the rig's inputs as shell assignments (see tests/vm/stock-inputs.sh),
+# plus KBUILD_DIR, the build tree out-of-tree modules are built against:
+#   kshim/linux/build.sh >kernel-inputs.sh
+#   tests/vm/run.sh --inputs kernel-inputs.sh forkexit
+#
+# The result is cached by a hash of the source version, the patches, the
+# fragment and this script. The source tree and the build tree are kept in
+# one work area per source version and moved from series to series with git,
+# which rewrites only the files that differ, so a changed patch rebuilds
+# incrementally. Environment: JOBS (default 2), IOSUP_CACHE.
+# --no-patches builds the same kernel without the series: the baseline.
+set -euo pipefail
+KSHIM_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$KSHIM_DIR/../../tests/vm/lib.sh"
+
+# The series is written against exactly this source; a newer one may move
+# the hunks, so it is pinned and installed on demand.
+SRC_PKG=linux-source-6.1
+SRC_VER=6.1.192-2
+SRC_TAR=/usr/src/linux-source-6.1.tar.xz
+JOBS=${JOBS:-2}
+
+PATCH_DIR=$KSHIM_DIR/patches
+FRAGMENT=$KSHIM_DIR/config/rig.config
+
+apply=1
+case ${1:-} in
+--no-patches) apply=0 ;;
+'') ;;
+*) die "usage: build.sh [--no-patches]" ;;
+esac
+
+need_root
+
+installed=$(dpkg-query -W -f '${Version}' "$SRC_PKG" 2>/dev/null || true)
+if [ "$installed" != "$SRC_VER" ]; then
+	log "installing $SRC_PKG=$SRC_VER (have: ${installed:-none})"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		"$SRC_PKG=$SRC_VER" >&2 ||
+		die "$SRC_PKG $SRC_VER is not installable; the patches are written against it (apt-cache policy $SRC_PKG)"
+fi
+[ -f "$SRC_TAR" ] || die "$SRC_TAR is missing although $SRC_PKG $SRC_VER is installed"
+
+# The patches in the order of the series file, which must name each one.
+patches=()
+[ $apply -eq 0 ] || [ -f "$PATCH_DIR/series" ] || die "$PATCH_DIR/series is missing"
+[ $apply -eq 0 ] ||
+	mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCH_DIR/series")
+for p in ${patches[@]+"${patches[@]}"}; do
+	[ -f "$PATCH_DIR/$p" ] || die "patches/series names $p, which does not exist"
+done
+
+key=$(printf '%s=%s\n' "$SRC_PKG" "$SRC_VER" |
+	cat - "$FRAGMENT" "$0" |
+	{ cat; for p in ${patches[@]+"${patches[@]}"}; do
+		echo "patch $p"; cat "$PATCH_DIR/$p"; done; } |
+	sha256sum | cut -c1-16)
+out=$(cache_dir kernel "$key")
+work=$(cache_dir kernel-work "$SRC_VER")
+src=$work/src
+kbuild=$work/kbuild
+
+mkdir -p "$IOSUP_CACHE"
+exec 9>"$work.lock"
+flock 9
+
+# The repository lives beside the source, not in it: kbuild would otherwise
+# append the commit to the kernel release.
+g() {
+	git --git-dir="$work/git" --work-tree="$src" "$@"
+}
+
+# Unpacks the pristine source once and records it as the base commit.
+prepare_source() {
+	[ -f "$work/src-ok" ] && return 0
+	rm -rf "$work"
+	mkdir -p "$work"
+	tar -C "$work" -xJf "$SRC_TAR"
+	mv "$work/linux-source-6.1" "$src"
+	g init -q
+	g add -A -f
+	g -c user.name=kshim -c user.email=kshim@localhost \
+		commit -q -m "$SRC_PKG $SRC_VER"
+	g tag base
+	touch "$work/src-ok"
+}
+
+# Applies the series onto the base commit in a scratch index, then checks the
+# result out: only files that differ from the previous build are rewritten,
+# so make sees every other file as up to date.
+apply_series() {
+	local index=$work/series.index p tree commit
+	rm -f "$index"
+	GIT_INDEX_FILE=$index g read-tree base
+	for p in ${patches[@]+"${patches[@]}"}; do
+		GIT_INDEX_FILE=$index g apply --cached \
+			"$PATCH_DIR/$p" >&2 ||
+			die "patch $p does not apply to $SRC_PKG $SRC_VER"
+	done
+	tree=$(GIT_INDEX_FILE=$index g write-tree)
+	rm -f "$index"
+	commit=$(g -c user.name=kshim -c user.email=kshim@localhost \
+		commit-tree "$tree" -p base -m "series $key")
+	g checkout -q -f "$commit"
+}
+
+configure() {
+	mkdir -p "$kbuild"
+	# -m only merges; olddefconfig then fills in what the fragment implies.
+	make -s -C "$src" O="$kbuild" x86_64_defconfig >&2
+	(cd "$kbuild" && "$src/scripts/kconfig/merge_config.sh" -m \
+		.config "$FRAGMENT" >&2)
+	make -s -C "$src" O="$kbuild" olddefconfig >&2
+	# A fragment line that kconfig dropped (a typo or an unmet dependency)
+	# would silently give a different kernel.
+	local line sym
+	while read -r line; do
+		grep -qxF "$line" "$kbuild/.config" ||
+			die "config/rig.config: '$line' did not survive olddefconfig"
+	done < <(grep -E '^CONFIG_' "$FRAGMENT")
+	while read -r sym; do
+		! grep -qE "^$sym=[ym]$" "$kbuild/.config" ||
+			die "config/rig.config: $sym is still set after olddefconfig (something selects it)"
+	done < <(sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$FRAGMENT")
+}
+
+build() {
+	make -C "$src" O="$kbuild" -j"$JOBS" bzImage modules >&2
+}
+
+install_result() {
+	local tmp=$out.tmp release
+	rm -rf "$tmp"
+	mkdir -p "$tmp/root"
+	release=$(make -s -C "$src" O="$kbuild" kernelrelease)
+	cp "$kbuild/arch/x86/boot/bzImage" "$tmp/bzImage"
+	make -s -C "$src" O="$kbuild" INSTALL_MOD_PATH="$tmp/root" \
+		INSTALL_MOD_STRIP=1 modules_install >&2
+	# The tree holds symlinks back to the build; the rig needs only modules.
+	rm -f "$tmp/root/lib/modules/$release/build" \
+		"$tmp/root/lib/modules/$release/source"
+	/sbin/depmod -b "$tmp/root" "$release"
+	echo "$release" >"$tmp/release"
+	g rev-parse HEAD >"$tmp/source-commit"
+	touch "$tmp/ok"
+	cache_commit "$tmp" "$out"
+}
+
+# The work area follows the last build; bring it to this series even when
+# the kernel itself is cached, so KBUILD_DIR matches KERNEL_IMAGE.
+at=$(cat "$work/at" 2>/dev/null || true)
+if [ ! -f "$out/ok" ] || [ "$at" != "$key" ]; then
+	rm -f "$work/at"
+	phase kernel-source prepare_source
+	phase kernel-patches apply_series
+	phase kernel-config configure
+	start=$EPOCHREALTIME
+	phase kernel-build build
+	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	echo "$key" >"$work/at"
+	if [ ! -f "$out/ok" ]; then
+		phase kernel-install install_result
+		echo "$secs" >"$out/build-seconds"
+	fi
+fi
+
+xen_image=$("$KSHIM_DIR/../../tests/vm/stock-inputs.sh" | grep '^XEN_IMAGE=')
+echo "$xen_image"
+echo "KERNEL_IMAGE=$out/bzImage"
+echo "MODULES_DIR=$out/root"
+echo "KERNEL_RELEASE=$(cat "$out/release")"
+echo "KBUILD_DIR=$kbuild"
