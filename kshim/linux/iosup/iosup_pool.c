@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-level pools of free page-table pages: empty, read-only and
+ * still typed as page tables in Xen. The kernel side (arch/x86/xen) keeps
+ * every invariant about the pages themselves; this file only decides how
+ * many to keep and hands them back.
+ */
+
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/vmstat.h>
+
+#include <asm/xen/pt_pool.h>
+
+#include "iosup.h"
+
+struct iosup_pool iosup_pools[IOSUP_LEVELS];
+
+/*
+ * Percent of the page tables in use that each level's pool may hold on top
+ * of them (0: no such bound, only the limit). The kernel counts PTE and PMD
+ * tables in use together (NR_PAGETABLE), so the bound is on that sum.
+ */
+unsigned int iosup_free_ratio;
+
+/* The most pages a pool may hold now: its limit, bounded by the ratio. */
+static unsigned long iosup_bound(struct iosup_pool *pool)
+{
+	unsigned long bound = READ_ONCE(pool->limit);
+	unsigned int ratio = READ_ONCE(iosup_free_ratio);
+
+	if (ratio)
+		bound = min(bound, global_node_page_state(NR_PAGETABLE) *
+				   ratio / 100);
+	return bound;
+}
+
+static bool iosup_want(int level)
+{
+	struct iosup_pool *pool = iosup_pool(level);
+
+	/*
+	 * Unlocked: a table kept on a stale answer is refused by put() and
+	 * released by the kernel, which costs what not keeping it would.
+	 */
+	return READ_ONCE(pool->count) < iosup_bound(pool);
+}
+
+static bool iosup_put(struct page *page, int level)
+{
+	struct iosup_pool *pool = iosup_pool(level);
+	unsigned long flags;
+	bool taken = false;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->count < iosup_bound(pool)) {
+		list_add(&page->lru, &pool->pages);
+		pool->count++;
+		pool->taken++;
+		taken = true;
+	} else {
+		pool->refused++;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return taken;
+}
+
+static struct page *iosup_get(int level)
+{
+	struct iosup_pool *pool = iosup_pool(level);
+	struct page *page = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	page = list_first_entry_or_null(&pool->pages, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		pool->count--;
+		pool->hits++;
+	} else {
+		pool->misses++;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return page;
+}
+
+static const struct xen_pt_pool_ops iosup_ops = {
+	.want = iosup_want,
+	.put = iosup_put,
+	.get = iosup_get,
+};
+
+/*
+ * Gives up to @nr pages of a level back to the page allocator, through the
+ * kernel's release (unpin, make writable, free). Process context.
+ */
+unsigned long iosup_pool_drain(int level, unsigned long nr)
+{
+	struct iosup_pool *pool = iosup_pool(level);
+	struct page *page, *next;
+	unsigned long flags, done = 0;
+	LIST_HEAD(list);
+
+	spin_lock_irqsave(&pool->lock, flags);
+	while (done < nr && !list_empty(&pool->pages)) {
+		list_move(pool->pages.next, &list);
+		pool->count--;
+		done++;
+	}
+	pool->released += done;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	list_for_each_entry_safe(page, next, &list, lru) {
+		list_del(&page->lru);
+		xen_pt_pool_release(page, level);
+		cond_resched();
+	}
+	return done;
+}
+
+/* A lower limit takes effect at once: the pages over it are released. */
+void iosup_pool_set_limit(int level, unsigned int limit)
+{
+	struct iosup_pool *pool = iosup_pool(level);
+	unsigned long flags, over = 0;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	pool->limit = limit;
+	if (pool->count > limit)
+		over = pool->count - limit;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	if (over)
+		iosup_pool_drain(level, over);
+}
+
+void iosup_pools_init(const unsigned int *limits)
+{
+	int level;
+
+	for (level = 1; level <= IOSUP_LEVELS; level++) {
+		struct iosup_pool *pool = iosup_pool(level);
+
+		spin_lock_init(&pool->lock);
+		INIT_LIST_HEAD(&pool->pages);
+		pool->limit = limits[level - 1];
+	}
+}
+
+int iosup_pools_enable(void)
+{
+	return xen_pt_pool_register(&iosup_ops);
+}
+
+/*
+ * Once the kernel no longer calls the ops, nothing enters or leaves the
+ * pools but through here; tables freed meanwhile go to the kernel's
+ * fallback.
+ */
+void iosup_pools_disable(void)
+{
+	int level;
+
+	xen_pt_pool_unregister(&iosup_ops);
+	for (level = 1; level <= IOSUP_LEVELS; level++)
+		iosup_pool_drain(level, ULONG_MAX);
+}
