@@ -1,0 +1,66 @@
+# The iosup generic netlink family: reads, writes, and bad input refused
+# with an extack message and no change to the pools. The client is
+# iosup-pool (kshim/linux/tools/iosup-pool.c), from the build or shipped
+# beside the module.
+. /lib/rig/guest.sh
+ko=/lib/modules/extra/iosup.ko
+nl=$(command -v iosup-pool || echo /lib/modules/extra/iosup-pool)
+fail() { echo "pool-netlink: FAIL: $*" >&2; exit 1; }
+[ -f "$ko" ] || fail "$ko is missing"
+[ -x "$nl" ] || fail "no iosup-pool client"
+
+insmod "$ko" || fail "insmod"
+echo "+ $nl show"; $nl show || fail "show"
+
+# The settings of every level; the counters move with any process.
+settings() {
+	$nl show | sed -E 's/ (pool|hits|misses|taken|refused|released)=[0-9]+//g'
+}
+
+# refused DESCRIPTION MESSAGE ARGS...: the request fails, the kernel says
+# MESSAGE, and the settings read the same before and after.
+refused() {
+	desc=$1 msg=$2
+	shift 2
+	before=$(settings) || fail "$desc: show"
+	echo "+ $nl $*"
+	if out=$($nl "$@" 2>&1); then
+		fail "$desc: accepted"
+	fi
+	echo "$out"
+	echo "$out" | grep -qF "$msg" || fail "$desc: no '$msg' in: $out"
+	[ "$(settings)" = "$before" ] || fail "$desc: the settings changed"
+}
+
+# Attribute numbers, from include/uapi/linux/iosup.h.
+A_LEVEL=1 A_POOL=2 A_LIMIT=3 CMD_SET=2
+refused "unknown attribute" "Unknown attribute type" raw $CMD_SET 40:u32:1
+refused "read-only counter" "read-only counter" raw $CMD_SET $A_POOL:u64:5
+refused "limit out of range" "integer out of range" limit 1 300000
+refused "wrong level" "integer out of range" limit 4 100
+refused "level zero" "integer out of range" limit 0 100
+refused "limit without level" "LIMIT needs the LEVEL" raw $CMD_SET $A_LIMIT:u32:10
+refused "nothing to set" "nothing to set" raw $CMD_SET
+refused "ratio out of range" "integer out of range" ratio 5000
+refused "set without CAP_NET_ADMIN" "needs CAP_NET_ADMIN" --uid 65534 limit 1 10
+refused "drain without CAP_NET_ADMIN" "needs CAP_NET_ADMIN" --uid 65534 drain 1
+refused "drain without level" "DRAIN needs the LEVEL" raw 3
+echo "+ $nl --uid 65534 show"; $nl --uid 65534 show || fail "an unprivileged read"
+
+# Writes that are valid take effect.
+echo "+ $nl limit 2 77"; $nl limit 2 77 || fail "limit"
+$nl show | grep -q "level=2 .*limit=77 " || fail "limit 77 not read back"
+echo "+ $nl ratio 150"; $nl ratio 150 || fail "ratio"
+$nl show | grep -q "free_ratio=150 " || fail "ratio not read back"
+echo "+ $nl ratio 0"; $nl ratio 0 || fail "ratio 0"
+iosup-lat-proc -n 50 -w 0 fork-exit >/dev/null || fail "storm"
+echo "+ $nl drain 1"; $nl drain 1 || fail "drain"
+$nl show | grep "level=1 " | grep -q " released=[1-9]" || fail "drain released nothing"
+# Disabled, the pools are drained and take nothing in.
+echo "+ $nl disable"; $nl disable || fail "disable"
+$nl show
+[ "$($nl show | grep -c " pool=0 .*enabled=0")" = 3 ] || fail "not empty and disabled"
+echo "+ $nl enable"; $nl enable || fail "enable"
+$nl show
+rmmod iosup || fail "rmmod"
+exit 0
