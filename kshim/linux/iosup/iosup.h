@@ -27,10 +27,12 @@ struct iosup_pool {
 	unsigned long taken;		/* freed tables kept */
 	unsigned long refused;		/* freed tables turned away (full) */
 	unsigned long released;		/* pages given back to the allocator */
+	unsigned long violations;	/* debug mode: pages that failed a check */
 };
 
 extern struct iosup_pool iosup_pools[IOSUP_LEVELS];
 extern unsigned int iosup_free_ratio;	/* percent; 0: limit only */
+extern bool iosup_debug;		/* check pages in and out */
 
 /* A level (1..3) to its pool. */
 static inline struct iosup_pool *iosup_pool(int level)

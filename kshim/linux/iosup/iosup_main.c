@@ -144,22 +144,27 @@ module_param_cb(free_ratio, &iosup_ratio_ops, &iosup_free_ratio, 0644);
 MODULE_PARM_DESC(free_ratio,
 		 "percent of the PTE+PMD tables in use a pool may hold (0: limit only)");
 
+module_param_named(debug, iosup_debug, bool, 0644);
+MODULE_PARM_DESC(debug,
+		 "check every pooled page: taken once, all zero and read-only at hand-out");
+
 /* One line a level: level, pages in pool, limit, then the counters. */
 static int iosup_param_get_stats(char *buf, const struct kernel_param *kp)
 {
 	int level, len = 0;
 
 	len += sysfs_emit_at(buf, len,
-			     "level pool limit hits misses taken refused released\n");
+			     "level pool limit hits misses taken refused released violations\n");
 	for (level = 1; level <= IOSUP_LEVELS; level++) {
 		struct iosup_pool *pool = iosup_pool(level);
 		unsigned long flags;
 
 		spin_lock_irqsave(&pool->lock, flags);
-		len += sysfs_emit_at(buf, len, "L%d %lu %u %lu %lu %lu %lu %lu\n",
+		len += sysfs_emit_at(buf, len, "L%d %lu %u %lu %lu %lu %lu %lu %lu\n",
 				     level, pool->count, pool->limit,
 				     pool->hits, pool->misses, pool->taken,
-				     pool->refused, pool->released);
+				     pool->refused, pool->released,
+				     pool->violations);
 		spin_unlock_irqrestore(&pool->lock, flags);
 	}
 	return len;

@@ -10,8 +10,10 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/vmstat.h>
 
+#include <asm/pgtable.h>
 #include <asm/xen/pt_pool.h>
 
 #include "iosup.h"
@@ -24,6 +26,35 @@ struct iosup_pool iosup_pools[IOSUP_LEVELS];
  * tables in use together (NR_PAGETABLE), so the bound is on that sum.
  */
 unsigned int iosup_free_ratio;
+
+/*
+ * Debug mode: check every page entering and leaving a pool. While a page
+ * is pooled its private word (the PTE lock's, unused then) holds a mark,
+ * so that a page offered twice or handed out without having been taken is
+ * caught; a page handed out must still be all zero and read-only.
+ */
+bool iosup_debug;
+#define IOSUP_POOLED_MARK	0x10500fUL
+
+/* Whether the kernel's own mapping of @page is writable. */
+static bool iosup_writable(struct page *page)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)page_address(page), &level);
+
+	return !pte || pte_write(*pte);
+}
+
+/*
+ * A violation stops the page from going anywhere: it is left out of every
+ * pool and never handed out (a page lost is better than a page shared).
+ */
+static void iosup_violation(struct iosup_pool *pool, struct page *page,
+			    int level, const char *what)
+{
+	pool->violations++;
+	WARN_ONCE(1, "iosup: L%d table %lx %s\n", level, page_to_pfn(page), what);
+}
 
 /* The most pages a pool may hold now: its limit, bounded by the ratio. */
 static unsigned long iosup_bound(struct iosup_pool *pool)
@@ -55,7 +86,12 @@ static bool iosup_put(struct page *page, int level)
 	bool taken = false;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (pool->count < iosup_bound(pool)) {
+	if (iosup_debug && page_private(page) == IOSUP_POOLED_MARK) {
+		iosup_violation(pool, page, level, "offered while pooled");
+		taken = true;
+	} else if (pool->count < iosup_bound(pool)) {
+		if (iosup_debug)
+			set_page_private(page, IOSUP_POOLED_MARK);
 		list_add(&page->lru, &pool->pages);
 		pool->count++;
 		pool->taken++;
@@ -65,6 +101,28 @@ static bool iosup_put(struct page *page, int level)
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return taken;
+}
+
+/* Debug mode: whether a page leaving a pool is fit to be a new table. */
+static bool iosup_check_out(struct iosup_pool *pool, struct page *page,
+			    int level)
+{
+	const char *what = NULL;
+
+	if (page_private(page) != IOSUP_POOLED_MARK)
+		what = "handed out but never taken";
+	else if (memchr_inv(page_address(page), 0, PAGE_SIZE))
+		what = "not all zero at hand-out";
+	else if (iosup_writable(page))
+		what = "writable at hand-out";
+	set_page_private(page, 0);
+	if (!what)
+		return true;
+
+	spin_lock_irq(&pool->lock);
+	iosup_violation(pool, page, level, what);
+	spin_unlock_irq(&pool->lock);
+	return false;
 }
 
 static struct page *iosup_get(int level)
@@ -83,6 +141,9 @@ static struct page *iosup_get(int level)
 		pool->misses++;
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
+
+	if (page && iosup_debug && !iosup_check_out(pool, page, level))
+		return NULL;
 	return page;
 }
 
@@ -114,6 +175,7 @@ unsigned long iosup_pool_drain(int level, unsigned long nr)
 
 	list_for_each_entry_safe(page, next, &list, lru) {
 		list_del(&page->lru);
+		set_page_private(page, 0);
 		xen_pt_pool_release(page, level);
 		cond_resched();
 	}
