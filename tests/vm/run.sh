@@ -196,7 +196,20 @@ await() {
 	done
 }
 
+# What the kernel or the hypervisor reports when something went wrong even
+# though every scenario passed: a warning, a BUG, a lockdep or RCU splat, a
+# corrupted list, a bad page. Any of them fails the run.
+SPLATS='WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
+
+no_splats() {
+	local found
+	found=$(grep -aE "$SPLATS" "$console" | head -n 20 | cut -d' ' -f2-) || true
+	[ -z "$found" ] || fail "the console reports a kernel or hypervisor problem:
+$found"
+}
+
 log "booting: xen=$XEN_IMAGE kernel=$KERNEL_IMAGE scenarios=$scenario_list iommu=${iommu:-relaxed} out=$out"
 phase "boot+scenarios" boot
+no_splats
 phase analyze "$bin_build/tests/iosup-vtd-phases" "$console" "$trace" >"$out/results.tsv"
 cat "$out/results.tsv"
