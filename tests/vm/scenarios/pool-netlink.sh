@@ -9,7 +9,7 @@ fail() { echo "pool-netlink: FAIL: $*" >&2; exit 1; }
 [ -f "$ko" ] || fail "$ko is missing"
 [ -x "$nl" ] || fail "no iosup-pool client"
 
-insmod "$ko" || fail "insmod"
+insmod "$ko" debug=1 || fail "insmod"
 echo "+ $nl show"; $nl show || fail "show"
 
 # The settings of every level; the counters move with any process.
