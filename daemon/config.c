@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The config file parser: "key = value" lines, "#" comments, blank lines.
+ * Values are checked against each key's range; the first bad line stops
+ * the parse and is named in the error.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/iosup.h>
+
+/* Longest line taken; a longer one is an error, not silently cut. */
+#define LINE_MAX_LEN 512
+
+enum value_kind { VALUE_U32, VALUE_MODE };
+
+struct key {
+	const char *name;
+	enum value_kind kind;
+	size_t offset;
+	uint32_t min, max;	/* VALUE_U32 */
+	const char *unit;	/* for the error message */
+};
+
+#define U32_KEY(n, field, lo, hi, u) \
+	{ n, VALUE_U32, offsetof(struct iosup_config, field), lo, hi, u }
+
+/*
+ * period_ms: shorter than half a second is more netlink and hypercall
+ * traffic than the pools are worth; longer than a minute cannot follow a
+ * build. max_pages: a level's limit, as the module takes it. The cap in
+ * MiB: a pool page is 4 KiB.
+ */
+static const struct key keys[] = {
+	U32_KEY("period_ms", period_ms, 500, 60000, "milliseconds"),
+	U32_KEY("min_pages", min_pages, 0, IOSUP_LIMIT_MAX, "pages"),
+	U32_KEY("max_pages", max_pages, 0, IOSUP_LIMIT_MAX, "pages"),
+	U32_KEY("memory_cap_mib", memory_cap_mib, 1, 1U << 20, "MiB"),
+	{ "mode", VALUE_MODE, offsetof(struct iosup_config, mode), 0, 0, NULL },
+};
+
+void config_defaults(struct iosup_config *config)
+{
+	*config = (struct iosup_config){
+		.period_ms = 2000,
+		.min_pages = 0,
+		.max_pages = 4096,
+		.memory_cap_mib = 64,
+		.mode = IOSUP_MODE_ENFORCE,
+	};
+}
+
+const char *config_mode_name(enum iosup_mode mode)
+{
+	switch (mode) {
+	case IOSUP_MODE_ENFORCE:
+		return "enforce";
+	case IOSUP_MODE_OBSERVE:
+		return "observe";
+	case IOSUP_MODE_OFF:
+		return "off";
+	}
+	return "unknown";
+}
+
+int config_mode_parse(const char *text)
+{
+	if (!strcmp(text, "enforce"))
+		return IOSUP_MODE_ENFORCE;
+	if (!strcmp(text, "observe"))
+		return IOSUP_MODE_OBSERVE;
+	if (!strcmp(text, "off"))
+		return IOSUP_MODE_OFF;
+	return -1;
+}
+
+__attribute__((format(printf, 5, 6)))
+static int fail(char *err, size_t err_len, const char *name, unsigned int line,
+		const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(err, err_len, "%s:%u: ", name, line);
+	if (n >= 0 && (size_t)n < err_len) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, err_len - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v = 0;
+	const char *p;
+
+	if (!*text)
+		return false;
+	for (p = text; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (v > max)
+			return false;
+	}
+	if (v < min)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* One line, already without its newline. 0, or -EINVAL with @err set. */
+static int parse_line(const char *name, unsigned int lineno, char *line,
+		      struct iosup_config *c, bool *seen, char *err, size_t err_len)
+{
+	char *eq, *key, *value;
+	size_t i;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq)
+		return fail(err, err_len, name, lineno,
+			    "expected 'key = value', found '%.40s'", line);
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].name, key))
+			break;
+	if (i == sizeof(keys) / sizeof(keys[0]))
+		return fail(err, err_len, name, lineno, "unknown key '%.40s'", key);
+	if (seen[i])
+		return fail(err, err_len, name, lineno, "%s: set twice", key);
+	seen[i] = true;
+
+	if (keys[i].kind == VALUE_MODE) {
+		int mode = config_mode_parse(value);
+
+		if (mode < 0)
+			return fail(err, err_len, name, lineno,
+				    "mode: '%.40s' is not enforce, observe or off", value);
+		c->mode = (enum iosup_mode)mode;
+		return 0;
+	}
+	if (!parse_u32(value, keys[i].min, keys[i].max,
+		       (uint32_t *)((char *)c + keys[i].offset)))
+		return fail(err, err_len, name, lineno,
+			    "%s: '%.40s' is not a number of %s from %u to %u",
+			    key, value, keys[i].unit, keys[i].min, keys[i].max);
+	return 0;
+}
+
+int config_parse(const char *name, const char *text, size_t len,
+		 struct iosup_config *config, char *err, size_t err_len)
+{
+	bool seen[sizeof(keys) / sizeof(keys[0])] = { false };
+	struct iosup_config c = *config;
+	char line[LINE_MAX_LEN + 1];
+	unsigned int lineno = 0;
+	size_t pos = 0;
+	int ret;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (n > LINE_MAX_LEN)
+			return fail(err, err_len, name, lineno,
+				    "line longer than %d characters", LINE_MAX_LEN);
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		if (strlen(line) != n)
+			return fail(err, err_len, name, lineno, "a NUL byte in the line");
+		ret = parse_line(name, lineno, line, &c, seen, err, err_len);
+		if (ret)
+			return ret;
+		pos += n + (nl ? 1 : 0);
+	}
+	if (c.min_pages > c.max_pages)
+		return fail(err, err_len, name, lineno,
+			    "min_pages (%u) is above max_pages (%u)",
+			    c.min_pages, c.max_pages);
+	*config = c;
+	return 0;
+}
+
+int config_load(const char *path, struct iosup_config *config, char *err,
+		size_t err_len)
+{
+	/* A config file is a few lines; a huge one is a mistake. */
+	enum { MAX_FILE = 64 * 1024 };
+	char *buf;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, err_len, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	len = fread(buf, 1, MAX_FILE + 1, f);
+	if (ferror(f)) {
+		ret = -EIO;
+		snprintf(err, err_len, "%s: read error", path);
+	} else if (len > MAX_FILE) {
+		ret = -EFBIG;
+		snprintf(err, err_len, "%s: larger than %d bytes", path, MAX_FILE);
+	} else {
+		ret = config_parse(path, buf, len, config, err, err_len);
+	}
+	free(buf);
+	fclose(f);
+	return ret;
+}

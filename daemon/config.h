@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * /etc/iosup/iosupd.conf: the daemon's defaults, "key = value" lines.
+ * Every key is documented in iosupd.conf(5) and in config.c's table; a bad
+ * line is an error naming the file, the line and the key, and nothing of
+ * the file is applied.
+ */
+#ifndef IOSUP_CONFIG_H
+#define IOSUP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum iosup_mode {
+	IOSUP_MODE_ENFORCE,	/* decide and apply */
+	IOSUP_MODE_OBSERVE,	/* decide and log "would ...", change nothing */
+	IOSUP_MODE_OFF,		/* leave the domain alone */
+};
+
+struct iosup_config {
+	uint32_t period_ms;		/* control period */
+	uint32_t min_pages;		/* per level, unless a domain's policy says */
+	uint32_t max_pages;
+	uint32_t memory_cap_mib;	/* all pools of all domains together */
+	enum iosup_mode mode;		/* for domains without a policy of their own */
+};
+
+/* The built-in defaults, which a file overrides key by key. */
+void config_defaults(struct iosup_config *config);
+
+/*
+ * Parses @text (@len bytes, not necessarily NUL-terminated) named @name
+ * into @config, which is left untouched on error. Returns 0, or -EINVAL
+ * with a message in @err ("NAME:LINE: KEY: what is wrong").
+ */
+int config_parse(const char *name, const char *text, size_t len,
+		 struct iosup_config *config, char *err, size_t err_len);
+
+/* Reads and parses the file at @path; a missing file leaves the defaults. */
+int config_load(const char *path, struct iosup_config *config, char *err,
+		size_t err_len);
+
+/* "enforce", "observe", "off"; and back (-1: not a mode). */
+const char *config_mode_name(enum iosup_mode mode);
+int config_mode_parse(const char *text);
+
+#endif

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The config parser: a full file, the defaults, and every kind of bad line. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "assert.h"
+#include "config.h"
+
+static int parse(const char *text, struct iosup_config *c, char *err)
+{
+	return config_parse("iosupd.conf", text, strlen(text), c, err, 256);
+}
+
+static void test_good(void)
+{
+	struct iosup_config c;
+	char err[256] = "";
+
+	config_defaults(&c);
+	ASSERT_EQ(c.period_ms, 2000);
+	ASSERT_EQ(parse("# defaults for every domain\n"
+			"\n"
+			"period_ms = 1000\n"
+			"  min_pages=16  \n"
+			"max_pages = 8192\r\n"
+			"memory_cap_mib = 128\n"
+			"mode = observe", &c, err), 0);
+	ASSERT_EQ(c.period_ms, 1000);
+	ASSERT_EQ(c.min_pages, 16);
+	ASSERT_EQ(c.max_pages, 8192);
+	ASSERT_EQ(c.memory_cap_mib, 128);
+	ASSERT_EQ(c.mode, IOSUP_MODE_OBSERVE);
+	ASSERT_STREQ(config_mode_name(c.mode), "observe");
+
+	/* An empty file keeps the defaults. */
+	config_defaults(&c);
+	ASSERT_EQ(parse("", &c, err), 0);
+	ASSERT_EQ(c.max_pages, 4096);
+}
+
+/* Each bad file: -EINVAL, the message, and the config as it was. */
+static void bad(const char *text, const char *message)
+{
+	struct iosup_config c, before;
+	char err[256] = "";
+
+	config_defaults(&c);
+	before = c;
+	ASSERT_EQ(parse(text, &c, err), -EINVAL);
+	if (!strstr(err, message)) {
+		fprintf(stderr, "for %s: expected '%s' in '%s'\n", text, message, err);
+		ASSERT_TRUE(0);
+	}
+	ASSERT_TRUE(!memcmp(&c, &before, sizeof(c)));
+	printf("  refused: %s\n", err);
+}
+
+static void test_bad(void)
+{
+	bad("period_ms = 100\n", "iosupd.conf:1: period_ms: '100' is not a number of milliseconds from 500 to 60000");
+	bad("\n\nperiod_ms = 5x\n", "iosupd.conf:3: period_ms: '5x'");
+	bad("period_ms =\n", "period_ms: '' is not a number");
+	bad("period_ms = -1\n", "period_ms: '-1'");
+	bad("period_ms = 99999999999999999999999\n", "period_ms: '9999");
+	bad("max_pages = 262145\n", "max_pages: '262145' is not a number of pages from 0 to 262144");
+	bad("memory_cap_mib = 0\n", "memory_cap_mib: '0'");
+	bad("mode = fast\n", "mode: 'fast' is not enforce, observe or off");
+	bad("colour = blue\n", "iosupd.conf:1: unknown key 'colour'");
+	bad("period_ms 1000\n", "expected 'key = value'");
+	bad("mode = off\nmode = enforce\n", "iosupd.conf:2: mode: set twice");
+	bad("min_pages = 100\nmax_pages = 10\n", "min_pages (100) is above max_pages (10)");
+	/* A good line before a bad one is not applied either. */
+	bad("period_ms = 1000\nmode = sometimes\n", "iosupd.conf:2:");
+}
+
+static void test_long_line_and_nul(void)
+{
+	struct iosup_config c;
+	char text[600], err[256] = "";
+
+	config_defaults(&c);
+	memset(text, 'a', sizeof(text));
+	ASSERT_EQ(config_parse("f", text, sizeof(text), &c, err, sizeof(err)), -EINVAL);
+	ASSERT_TRUE(strstr(err, "f:1: line longer than 512") != NULL);
+	ASSERT_EQ(config_parse("f", "mode = off\0x\n", 13, &c, err, sizeof(err)), -EINVAL);
+	ASSERT_TRUE(strstr(err, "NUL") != NULL);
+	ASSERT_EQ(c.mode, IOSUP_MODE_ENFORCE);
+}
+
+static void test_load(void)
+{
+	struct iosup_config c;
+	char err[256] = "";
+
+	config_defaults(&c);
+	/* No file: the defaults, no error. */
+	ASSERT_EQ(config_load("/nonexistent/iosupd.conf", &c, err, sizeof(err)), 0);
+	ASSERT_EQ(c.period_ms, 2000);
+	/* A directory cannot be read as a file. */
+	ASSERT_TRUE(config_load("/", &c, err, sizeof(err)) < 0);
+	ASSERT_TRUE(strstr(err, "/: ") == err);
+}
+
+int main(void)
+{
+	test_good();
+	test_bad();
+	test_long_line_and_nul();
+	test_load();
+	printf("config: all passed\n");
+	return 0;
+}
