@@ -20,6 +20,14 @@ pool_stats() {
 		END { print "IOSUP-STATS " tag line }' "$stats"
 }
 
+# The kernel's per-level cost counters (debugfs xen/pt_cost), one line:
+#   IOSUP-COST TAG pool_get_1=TABLES/NS ... unpin_4=TABLES/NS
+cost() {
+	awk -v tag="$1" 'NR > 1 { line = line sprintf(" %s_%s=%s/%s", $1, $2, $3, $4) }
+		END { print "IOSUP-COST " tag line }' /sys/kernel/debug/xen/pt_cost
+}
+grep -q " /sys/kernel/debug " /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug || exit 1
+
 storm() {
 	iosup-lat-proc -m -n "$PROCS" -w 10 -t "$1" "$2" || exit 1
 }
@@ -33,13 +41,20 @@ insmod "$ko" debug=1 || exit 1
 iosup-lat-proc -n 50 -w 0 fork-exec >/dev/null || exit 1
 pool_stats warm
 
+cost pool-before
 for w in forkexit:fork-exit forkexec:fork-exec forksh:fork-sh; do
 	pool_stats "before-${w%%:*}"
 	storm "pool-${w%%:*}" "${w#*:}"
 	pool_stats "after-${w%%:*}"
 done
+cost pool-after
 cat "$stats"
 
+# Unloaded, the kernel's fallback does what a stock kernel does, and the
+# cost counters (on since the pool first registered) count it.
 rmmod iosup || exit 1
+cost stock-before
 storm unloaded-forkexit fork-exit
+storm unloaded-forkexec fork-exec
+cost stock-after
 exit 0
