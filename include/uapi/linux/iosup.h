@@ -7,7 +7,8 @@
  *
  * GET is a dump: one message per pool level, each with IOSUP_A_LEVEL and
  * the level's counters. SET changes one level's limit (IOSUP_A_LEVEL and
- * IOSUP_A_LIMIT), or the module-wide free ratio or enabled state; DRAIN
+ * IOSUP_A_LIMIT), a level's free ratio (IOSUP_A_FREE_RATIO, with
+ * IOSUP_A_LEVEL; without it, every level's), or the enabled state; DRAIN
  * empties one level. SET and DRAIN need CAP_NET_ADMIN. Every change is
  * also sent to the "events" multicast group as an IOSUP_CMD_EVENT message.
  */

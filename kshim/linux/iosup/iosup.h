@@ -20,6 +20,7 @@ struct iosup_pool {
 	struct list_head pages;
 	unsigned long count;		/* pages in the pool */
 	unsigned int limit;		/* most pages it may hold */
+	unsigned int free_ratio;	/* percent of tables in use; 0: limit only */
 
 	/* Monotonic counters, under lock. */
 	unsigned long hits;		/* tables handed out */
@@ -31,7 +32,6 @@ struct iosup_pool {
 };
 
 extern struct iosup_pool iosup_pools[IOSUP_LEVELS];
-extern unsigned int iosup_free_ratio;	/* percent; 0: limit only */
 extern bool iosup_debug;		/* check pages in and out */
 
 /* A level (1..3) to its pool. */
@@ -40,17 +40,18 @@ static inline struct iosup_pool *iosup_pool(int level)
 	return &iosup_pools[level - 1];
 }
 
-void iosup_pools_init(const unsigned int *limits);
+void iosup_pools_init(const unsigned int *limits, unsigned int free_ratio);
 int iosup_pools_enable(void);
 void iosup_pools_disable(void);
 unsigned long iosup_pool_drain(int level, unsigned long nr);
 void iosup_pool_set_limit(int level, unsigned int limit);
+void iosup_pool_set_ratio(int level, unsigned int ratio);
 
 /* The controls, shared by the module parameters and netlink. */
 bool iosup_ctl_enabled(void);
 int iosup_ctl_enable(bool on);
 void iosup_ctl_limit(int level, unsigned int limit);
-void iosup_ctl_ratio(unsigned int ratio);
+void iosup_ctl_ratio(int level, unsigned int ratio);
 void iosup_ctl_drain(int level);
 
 int iosup_genl_init(void);

@@ -64,7 +64,7 @@ static int iosup_fill_level(struct sk_buff *skb, int level)
 	    nla_put_u64_64bit(skb, IOSUP_A_TAKEN, taken, IOSUP_A_PAD) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_REFUSED, refused, IOSUP_A_PAD) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_RELEASED, released, IOSUP_A_PAD) ||
-	    nla_put_u32(skb, IOSUP_A_FREE_RATIO, READ_ONCE(iosup_free_ratio)) ||
+	    nla_put_u32(skb, IOSUP_A_FREE_RATIO, READ_ONCE(pool->free_ratio)) ||
 	    nla_put_u8(skb, IOSUP_A_ENABLED, iosup_ctl_enabled()))
 		return -EMSGSIZE;
 	return 0;
@@ -130,9 +130,9 @@ static int iosup_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "LIMIT needs the LEVEL it is for");
 		return -EINVAL;
 	}
-	if (a[IOSUP_A_LEVEL] && !a[IOSUP_A_LIMIT]) {
+	if (a[IOSUP_A_LEVEL] && !a[IOSUP_A_LIMIT] && !a[IOSUP_A_FREE_RATIO]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[IOSUP_A_LEVEL],
-				    "LEVEL is only used with LIMIT");
+				    "LEVEL is only used with LIMIT or FREE_RATIO");
 		return -EINVAL;
 	}
 
@@ -145,8 +145,10 @@ static int iosup_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (a[IOSUP_A_LIMIT])
 		iosup_ctl_limit(nla_get_u8(a[IOSUP_A_LEVEL]),
 				nla_get_u32(a[IOSUP_A_LIMIT]));
+	/* A ratio without a level is every level's. */
 	if (a[IOSUP_A_FREE_RATIO])
-		iosup_ctl_ratio(nla_get_u32(a[IOSUP_A_FREE_RATIO]));
+		iosup_ctl_ratio(a[IOSUP_A_LEVEL] ? nla_get_u8(a[IOSUP_A_LEVEL]) : 0,
+				nla_get_u32(a[IOSUP_A_FREE_RATIO]));
 	return 0;
 }
 
@@ -221,9 +223,7 @@ void iosup_genl_notify(enum iosup_event event, int level)
 	if (!hdr ||
 	    nla_put_u32(skb, IOSUP_A_EVENT, event) ||
 	    (level && iosup_fill_level(skb, level)) ||
-	    (!level && (nla_put_u32(skb, IOSUP_A_FREE_RATIO,
-				    READ_ONCE(iosup_free_ratio)) ||
-			nla_put_u8(skb, IOSUP_A_ENABLED, iosup_ctl_enabled())))) {
+	    (!level && nla_put_u8(skb, IOSUP_A_ENABLED, iosup_ctl_enabled()))) {
 		nlmsg_free(skb);
 		return;
 	}

@@ -23,6 +23,7 @@
 static unsigned int limits[IOSUP_LEVELS] = { 2048, 512, 512 };
 
 static bool enabled = true;
+static unsigned int free_ratio;		/* every level's, as last set for all */
 static bool live;			/* pools set up: controls act */
 static DEFINE_MUTEX(iosup_lock);	/* enabled, limits, ratio */
 
@@ -62,12 +63,21 @@ void iosup_ctl_limit(int level, unsigned int limit)
 	mutex_unlock(&iosup_lock);
 }
 
-void iosup_ctl_ratio(unsigned int ratio)
+/* A level's free ratio, or every level's with @level 0. */
+void iosup_ctl_ratio(int level, unsigned int ratio)
 {
+	int l;
+
 	mutex_lock(&iosup_lock);
-	WRITE_ONCE(iosup_free_ratio, ratio);
-	if (live)
-		iosup_genl_notify(IOSUP_EVENT_RATIO, 0);
+	if (!level)
+		free_ratio = ratio;
+	for (l = 1; l <= IOSUP_LEVELS; l++) {
+		if (level && l != level)
+			continue;
+		iosup_pool_set_ratio(l, ratio);
+		if (live)
+			iosup_genl_notify(IOSUP_EVENT_RATIO, l);
+	}
 	mutex_unlock(&iosup_lock);
 }
 
@@ -132,7 +142,7 @@ static int iosup_param_set_ratio(const char *val, const struct kernel_param *kp)
 		return ret;
 	if (v > IOSUP_FREE_RATIO_MAX)
 		return -ERANGE;
-	iosup_ctl_ratio(v);
+	iosup_ctl_ratio(0, v);
 	return 0;
 }
 
@@ -140,9 +150,9 @@ static const struct kernel_param_ops iosup_ratio_ops = {
 	.set = iosup_param_set_ratio,
 	.get = param_get_uint,
 };
-module_param_cb(free_ratio, &iosup_ratio_ops, &iosup_free_ratio, 0644);
+module_param_cb(free_ratio, &iosup_ratio_ops, &free_ratio, 0644);
 MODULE_PARM_DESC(free_ratio,
-		 "percent of the PTE+PMD tables in use a pool may hold (0: limit only)");
+		 "percent of the PTE+PMD tables in use each pool may hold (0: limit only); sets every level");
 
 module_param_named(debug, iosup_debug, bool, 0644);
 MODULE_PARM_DESC(debug,
@@ -154,17 +164,17 @@ static int iosup_param_get_stats(char *buf, const struct kernel_param *kp)
 	int level, len = 0;
 
 	len += sysfs_emit_at(buf, len,
-			     "level pool limit hits misses taken refused released violations\n");
+			     "level pool limit hits misses taken refused released violations free_ratio\n");
 	for (level = 1; level <= IOSUP_LEVELS; level++) {
 		struct iosup_pool *pool = iosup_pool(level);
 		unsigned long flags;
 
 		spin_lock_irqsave(&pool->lock, flags);
-		len += sysfs_emit_at(buf, len, "L%d %lu %u %lu %lu %lu %lu %lu %lu\n",
+		len += sysfs_emit_at(buf, len, "L%d %lu %u %lu %lu %lu %lu %lu %lu %u\n",
 				     level, pool->count, pool->limit,
 				     pool->hits, pool->misses, pool->taken,
 				     pool->refused, pool->released,
-				     pool->violations);
+				     pool->violations, pool->free_ratio);
 		spin_unlock_irqrestore(&pool->lock, flags);
 	}
 	return len;
@@ -183,7 +193,7 @@ static int __init iosup_init(void)
 	if (!xen_pv_domain())
 		return -ENODEV;
 
-	iosup_pools_init(limits);
+	iosup_pools_init(limits, free_ratio);
 	ret = iosup_genl_init();
 	if (ret)
 		return ret;

@@ -21,13 +21,6 @@
 struct iosup_pool iosup_pools[IOSUP_LEVELS];
 
 /*
- * Percent of the page tables in use that each level's pool may hold on top
- * of them (0: no such bound, only the limit). The kernel counts PTE and PMD
- * tables in use together (NR_PAGETABLE), so the bound is on that sum.
- */
-unsigned int iosup_free_ratio;
-
-/*
  * Debug mode: check every page entering and leaving a pool. While a page
  * is pooled its private word (the PTE lock's, unused then) holds a mark,
  * so that a page offered twice or handed out without having been taken is
@@ -56,11 +49,16 @@ static void iosup_violation(struct iosup_pool *pool, struct page *page,
 	WARN_ONCE(1, "iosup: L%d table %lx %s\n", level, page_to_pfn(page), what);
 }
 
-/* The most pages a pool may hold now: its limit, bounded by the ratio. */
+/*
+ * The most pages a pool may hold now: its limit, bounded by its free ratio,
+ * the percent of the page tables in use it may hold on top of them (0: no
+ * such bound). The kernel counts the PTE and PMD tables in use together
+ * (NR_PAGETABLE), not per level, so every level's ratio is of that sum.
+ */
 static unsigned long iosup_bound(struct iosup_pool *pool)
 {
 	unsigned long bound = READ_ONCE(pool->limit);
-	unsigned int ratio = READ_ONCE(iosup_free_ratio);
+	unsigned int ratio = READ_ONCE(pool->free_ratio);
 
 	if (ratio)
 		bound = min(bound, global_node_page_state(NR_PAGETABLE) *
@@ -197,7 +195,13 @@ void iosup_pool_set_limit(int level, unsigned int limit)
 		iosup_pool_drain(level, over);
 }
 
-void iosup_pools_init(const unsigned int *limits)
+/* A ratio takes effect as pages are freed; the pools are not drained. */
+void iosup_pool_set_ratio(int level, unsigned int ratio)
+{
+	WRITE_ONCE(iosup_pool(level)->free_ratio, ratio);
+}
+
+void iosup_pools_init(const unsigned int *limits, unsigned int free_ratio)
 {
 	int level;
 
@@ -207,6 +211,7 @@ void iosup_pools_init(const unsigned int *limits)
 		spin_lock_init(&pool->lock);
 		INIT_LIST_HEAD(&pool->pages);
 		pool->limit = limits[level - 1];
+		pool->free_ratio = free_ratio;
 	}
 }
 

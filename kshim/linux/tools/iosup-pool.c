@@ -6,7 +6,9 @@
  *
  *   iosup-pool [show]              one line per level (a GET dump)
  *   iosup-pool limit LEVEL PAGES   set a level's limit (LEVEL: 1, 2 or 3)
- *   iosup-pool ratio PERCENT       set the free ratio (0: limits only)
+ *   iosup-pool ratio PERCENT [LEVEL]
+ *                                  set the free ratio of a level, or of
+ *                                  every level (0: limits only)
  *   iosup-pool enable | disable
  *   iosup-pool drain LEVEL
  *   iosup-pool raw CMD ATTR:TYPE:VALUE...
@@ -260,7 +262,7 @@ static int put_raw(struct nlmsghdr *n, const char *spec)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: iosup-pool [show] | limit LEVEL PAGES | ratio PERCENT |\n"
+		"usage: iosup-pool [show] | limit LEVEL PAGES | ratio PERCENT [LEVEL] |\n"
 		"       enable | disable | drain LEVEL | raw CMD ATTR:TYPE:VALUE...\n"
 		"       (each may follow --uid UID)\n");
 	return 2;
@@ -304,10 +306,15 @@ int main(int argc, char **argv)
 		u32 = b;
 		put_attr(n, IOSUP_A_LEVEL, &u8, 1);
 		put_attr(n, IOSUP_A_LIMIT, &u32, 4);
-	} else if (!strcmp(verb, "ratio") && argc == 3 && !parse_u64(argv[2], &a)) {
+	} else if (!strcmp(verb, "ratio") && (argc == 3 || argc == 4) &&
+		   !parse_u64(argv[2], &a) && (argc == 3 || !parse_u64(argv[3], &b))) {
 		n = start(buf, nl.family, NLM_F_ACK, IOSUP_CMD_SET, ++nl.seq);
 		u32 = a;
 		put_attr(n, IOSUP_A_FREE_RATIO, &u32, 4);
+		if (argc == 4) {
+			u8 = b;
+			put_attr(n, IOSUP_A_LEVEL, &u8, 1);
+		}
 	} else if ((!strcmp(verb, "enable") || !strcmp(verb, "disable")) && argc == 2) {
 		n = start(buf, nl.family, NLM_F_ACK, IOSUP_CMD_SET, ++nl.seq);
 		u8 = !strcmp(verb, "enable");

@@ -33,7 +33,7 @@ refused() {
 }
 
 # Attribute numbers, from include/uapi/linux/iosup.h.
-A_LEVEL=1 A_POOL=2 A_LIMIT=3 CMD_SET=2
+A_LEVEL=1 A_POOL=2 A_LIMIT=3 A_ENABLED=10 CMD_SET=2
 refused "unknown attribute" "Unknown attribute type" raw $CMD_SET 40:u32:1
 refused "read-only counter" "read-only counter" raw $CMD_SET $A_POOL:u64:5
 refused "limit out of range" "integer out of range" limit 1 300000
@@ -42,6 +42,9 @@ refused "level zero" "integer out of range" limit 0 100
 refused "limit without level" "LIMIT needs the LEVEL" raw $CMD_SET $A_LIMIT:u32:10
 refused "nothing to set" "nothing to set" raw $CMD_SET
 refused "ratio out of range" "integer out of range" ratio 5000
+refused "ratio for level 4" "integer out of range" ratio 10 4
+refused "level without limit or ratio" "LEVEL is only used with LIMIT or FREE_RATIO" \
+	raw $CMD_SET $A_LEVEL:u8:1 $A_ENABLED:u8:1
 refused "set without CAP_NET_ADMIN" "needs CAP_NET_ADMIN" --uid 65534 limit 1 10
 refused "drain without CAP_NET_ADMIN" "needs CAP_NET_ADMIN" --uid 65534 drain 1
 refused "drain without level" "DRAIN needs the LEVEL" raw 3
@@ -52,7 +55,11 @@ echo "+ $nl limit 2 77"; $nl limit 2 77 || fail "limit"
 $nl show | grep -q "level=2 .*limit=77 " || fail "limit 77 not read back"
 echo "+ $nl ratio 150"; $nl ratio 150 || fail "ratio"
 $nl show | grep -q "free_ratio=150 " || fail "ratio not read back"
+echo "+ $nl ratio 120 2"; $nl ratio 120 2 || fail "ratio of one level"
+$nl show | grep -q "level=2 .*free_ratio=120 " || fail "level 2's ratio not read back"
+$nl show | grep -q "level=1 .*free_ratio=150 " || fail "level 1's ratio changed with level 2's"
 echo "+ $nl ratio 0"; $nl ratio 0 || fail "ratio 0"
+[ "$($nl show | grep -c "free_ratio=0 ")" = 3 ] || fail "ratio 0 did not reach every level"
 iosup-lat-proc -n 50 -w 0 fork-exit >/dev/null || fail "storm"
 echo "+ $nl drain 1"; $nl drain 1 || fail "drain"
 $nl show | grep "level=1 " | grep -q " released=[1-9]" || fail "drain released nothing"
