@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-domain policy values: parsed strictly (decimal digits only, no sign,
+ * no spaces, within range), because anyone with write access to the policy
+ * path in xenstore can put anything there.
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/iosup.h>
+
+/* Longest value taken: a number or a mode; more is not a value of ours. */
+#define VALUE_MAX 32
+
+/*
+ * A flush-rate target above a million a second is above what any IOMMU
+ * does; it is a typo, not a policy.
+ */
+#define FLUSH_RATE_MAX 1000000
+
+static const char *const key_names[POLICY_KEYS] = {
+	[POLICY_MODE] = "mode",
+	[POLICY_MIN_PAGES] = "min_pages",
+	[POLICY_MAX_PAGES] = "max_pages",
+	[POLICY_TARGET_FLUSH_RATE] = "target_flush_rate",
+};
+
+const char *policy_key_name(enum policy_key key)
+{
+	return (unsigned int)key < POLICY_KEYS ? key_names[key] : "unknown";
+}
+
+int policy_key_parse(const char *name, size_t len)
+{
+	int k;
+
+	for (k = 0; k < POLICY_KEYS; k++)
+		if (strlen(key_names[k]) == len && !memcmp(key_names[k], name, len))
+			return k;
+	return -1;
+}
+
+/* @value as a decimal in [0, @max], or -1. */
+static long long parse_number(const char *value, size_t len, uint32_t max)
+{
+	long long v = 0;
+	size_t i;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (value[i] < '0' || value[i] > '9')
+			return -1;
+		v = v * 10 + (value[i] - '0');
+		if (v > max)
+			return -1;
+	}
+	return v;
+}
+
+/* The value, printable, for a message: at most VALUE_MAX bytes, '?' for the rest. */
+static void show(const char *value, size_t len, char *out)
+{
+	size_t i, n = len < VALUE_MAX ? len : VALUE_MAX;
+
+	for (i = 0; i < n; i++)
+		out[i] = value[i] >= 0x20 && value[i] < 0x7f ? value[i] : '?';
+	out[n] = '\0';
+}
+
+int policy_set(struct policy *p, enum policy_key key, const char *value,
+	       size_t len, char *err, size_t err_len)
+{
+	char shown[VALUE_MAX + 1];
+	uint32_t max = key == POLICY_TARGET_FLUSH_RATE ? FLUSH_RATE_MAX : IOSUP_LIMIT_MAX;
+	long long v;
+
+	show(value, len, shown);
+	if ((unsigned int)key >= POLICY_KEYS) {
+		snprintf(err, err_len, "unknown policy key");
+		return -EINVAL;
+	}
+	if (key == POLICY_MODE) {
+		char mode[VALUE_MAX + 1];
+		int m = -1;
+
+		if (len <= VALUE_MAX) {
+			memcpy(mode, value, len);
+			mode[len] = '\0';
+			if (strlen(mode) == len)
+				m = config_mode_parse(mode);
+		}
+		if (m < 0) {
+			snprintf(err, err_len, "mode: '%s' is not enforce, observe or off", shown);
+			return -EINVAL;
+		}
+		p->mode = (enum iosup_mode)m;
+		p->set[key] = true;
+		return 0;
+	}
+	v = parse_number(value, len, max);
+	if (v < 0) {
+		snprintf(err, err_len, "%s: '%s'%s is not a number from 0 to %u",
+			 key_names[key], shown, len > VALUE_MAX ? "..." : "", max);
+		return -EINVAL;
+	}
+	if (key == POLICY_MIN_PAGES)
+		p->min_pages = (uint32_t)v;
+	else if (key == POLICY_MAX_PAGES)
+		p->max_pages = (uint32_t)v;
+	else
+		p->target_flush_rate = (uint32_t)v;
+	p->set[key] = true;
+	return 0;
+}
+
+int policy_set_arg(struct policy *p, const char *arg, char *err, size_t err_len)
+{
+	const char *eq = strchr(arg, '=');
+	int key;
+
+	if (!eq) {
+		snprintf(err, err_len, "'%.40s': expected key=value", arg);
+		return -EINVAL;
+	}
+	key = policy_key_parse(arg, (size_t)(eq - arg));
+	if (key < 0) {
+		snprintf(err, err_len, "'%.*s': not a policy key (mode, min_pages, max_pages, target_flush_rate)",
+			 (int)(eq - arg < 40 ? eq - arg : 40), arg);
+		return -EINVAL;
+	}
+	return policy_set(p, (enum policy_key)key, eq + 1, strlen(eq + 1), err, err_len);
+}
+
+static void overlay(struct policy *out, const struct policy *layer)
+{
+	if (!layer)
+		return;
+	if (layer->set[POLICY_MODE])
+		out->mode = layer->mode;
+	if (layer->set[POLICY_MIN_PAGES])
+		out->min_pages = layer->min_pages;
+	if (layer->set[POLICY_MAX_PAGES])
+		out->max_pages = layer->max_pages;
+	if (layer->set[POLICY_TARGET_FLUSH_RATE])
+		out->target_flush_rate = layer->target_flush_rate;
+}
+
+int policy_merge(const struct policy *base, const struct policy *def,
+		 const struct policy *dom, struct policy *out, char *err,
+		 size_t err_len)
+{
+	struct policy merged = *base;
+
+	overlay(&merged, def);
+	if (merged.min_pages > merged.max_pages) {
+		snprintf(err, err_len, "the default policy's min_pages (%u) is above its max_pages (%u)",
+			 merged.min_pages, merged.max_pages);
+		*out = *base;
+		return -EINVAL;
+	}
+	*out = merged;
+	overlay(&merged, dom);
+	if (merged.min_pages > merged.max_pages) {
+		snprintf(err, err_len, "min_pages (%u) is above max_pages (%u)",
+			 merged.min_pages, merged.max_pages);
+		return -EINVAL;
+	}
+	*out = merged;
+	return 0;
+}
+
+void policy_from_config(const struct iosup_config *c, struct policy *p)
+{
+	*p = (struct policy){
+		.set = { true, true, true, true },
+		.mode = c->mode,
+		.min_pages = c->min_pages,
+		.max_pages = c->max_pages,
+		.target_flush_rate = 0,
+	};
+}
