@@ -64,3 +64,12 @@ cache_commit() {
 need_root() {
 	[ "$(id -u)" -eq 0 ] || die "this needs root (apt-get, and /var/cache/iosup); run it as root"
 }
+
+# tsv DIR PHASE COLUMN: one cell of a rig run's results.tsv (run.sh --out
+# DIR); fails if the phase or the column is missing.
+tsv() {
+	awk -F'\t' -v p="$2" -v col="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+		$1 == p && c { print $c; found = 1 }
+		END { if (!found) exit 1 }' "$1/results.tsv"
+}

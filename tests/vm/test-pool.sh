@@ -90,14 +90,6 @@ boot() {
 	fi
 }
 
-# tsv DIR PHASE COLUMN: one cell of a run's results.tsv.
-tsv() {
-	awk -F'\t' -v p="$2" -v col="$3" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		$1 == p && c { print $c; found = 1 }
-		END { if (!found) exit 1 }' "$1/results.tsv"
-}
-
 # le A B: A <= B, as decimals.
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
