@@ -27,6 +27,7 @@ cost() {
 		END { print "IOSUP-COST " tag line }' /sys/kernel/debug/xen/pt_cost
 }
 grep -q " /sys/kernel/debug " /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug || exit 1
+echo 1 >/sys/kernel/debug/xen/pt_cost || exit 1
 
 storm() {
 	iosup-lat-proc -m -n "$PROCS" -w 10 -t "$1" "$2" || exit 1
