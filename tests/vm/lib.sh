@@ -73,3 +73,23 @@ tsv() {
 		$1 == p && c { print $c; found = 1 }
 		END { if (!found) exit 1 }' "$1/results.tsv"
 }
+
+# The verdict of a rig test that checks several things: test_fail says what
+# failed and goes on; test_finish ends with "$TEST_NAME: PASS" (exit 0; the
+# logs in $TEST_OUT removed unless TEST_KEEP=1) or with "$TEST_NAME: FAIL"
+# and where the logs are.
+failed=0
+test_fail() {
+	printf '%s: FAIL: %s\n' "$TEST_NAME" "$*"
+	failed=1
+}
+test_finish() {
+	if [ $failed -eq 0 ]; then
+		[ "${TEST_KEEP:-0}" -eq 1 ] || rm -rf "$TEST_OUT"
+		echo "$TEST_NAME: PASS"
+		exit 0
+	fi
+	echo "$TEST_NAME: logs kept in $TEST_OUT"
+	echo "$TEST_NAME: FAIL"
+	exit 1
+}

@@ -48,28 +48,14 @@ done
 need_root
 
 out=$(mktemp -d /tmp/iosup-pool.XXXXXX)
-failed=0
-fail() {
-	printf 'pool: FAIL: %s\n' "$*"
-	failed=1
-}
-finish() {
-	if [ $failed -eq 0 ]; then
-		[ $keep -eq 1 ] || rm -rf "$out"
-		echo "pool: PASS"
-		exit 0
-	fi
-	echo "pool: logs kept in $out"
-	echo "pool: FAIL"
-	exit 1
-}
+TEST_NAME=pool TEST_OUT=$out TEST_KEEP=$keep
 
 phase kernel "$SRC_ROOT/kshim/linux/build.sh" >"$out/kernel.inputs" ||
-	{ fail "kshim/linux/build.sh failed"; finish; }
+	{ test_fail "kshim/linux/build.sh failed"; test_finish; }
 phase module "$SRC_ROOT/kshim/linux/build-module.sh" >"$out/module" ||
-	{ fail "kshim/linux/build-module.sh failed"; finish; }
+	{ test_fail "kshim/linux/build-module.sh failed"; test_finish; }
 phase stock-inputs "$RIG_DIR/stock-inputs.sh" >"$out/stock.inputs" ||
-	{ fail "stock-inputs.sh failed"; finish; }
+	{ test_fail "stock-inputs.sh failed"; test_finish; }
 
 # boot NAME INPUTS ARGS...: one rig run into $out/NAME.
 #
@@ -85,7 +71,7 @@ boot() {
 	log "boot '$name': $*"
 	if ! "$RIG_DIR/run.sh" --inputs "$inputs" --procs "$procs" \
 		--dom0-args norandmaps --out "$out/$name" "$@" >/dev/null; then
-		fail "the '$name' boot failed (see $out/$name/console.log)"
+		test_fail "the '$name' boot failed (see $out/$name/console.log)"
 		return 1
 	fi
 }
@@ -101,11 +87,11 @@ check_rates() {
 		want=$(awk -v n="${p#*:}" -v s="$POOL_SLACK" 'BEGIN { print n + s }')
 		p=${p%%:*}
 		rate=$(tsv "$out/pool" "pool-$p" pages_per_proc) ||
-			{ fail "rates: no pool-$p phase"; continue; }
+			{ test_fail "rates: no pool-$p phase"; continue; }
 		printf '%-18s %10s %10s %10s\n' "$p" \
 			"$(tsv "$out/pool" "nopool-$p" pages_per_proc || echo -)" "$rate" "$want"
 		le "$rate" "$want" ||
-			fail "rates: $p: $rate invalidations per process with the pool, more than $want"
+			test_fail "rates: $p: $rate invalidations per process with the pool, more than $want"
 	done
 }
 
@@ -115,13 +101,13 @@ check_stock() {
 	printf '%-18s %10s %10s\n' phase patched debian
 	for p in nopool-forkexit:forkexit nopool-forkexec:forkexec unloaded-forkexit:forkexit; do
 		ours=$(tsv "$out/pool" "${p%%:*}" pages_per_proc) ||
-			{ fail "stock: no ${p%%:*} phase"; continue; }
+			{ test_fail "stock: no ${p%%:*} phase"; continue; }
 		theirs=$(tsv "$out/stock" "${p#*:}" pages_per_proc) ||
-			{ fail "stock: no ${p#*:} phase in the stock run"; continue; }
+			{ test_fail "stock: no ${p#*:} phase in the stock run"; continue; }
 		printf '%-18s %10s %10s\n' "${p%%:*}" "$ours" "$theirs"
 		awk -v a="$ours" -v b="$theirs" -v t="$STOCK_TOLERANCE" \
 			'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= t * b) }' ||
-			fail "stock: ${p%%:*}: $ours per process, Debian's kernel $theirs"
+			test_fail "stock: ${p%%:*}: $ours per process, Debian's kernel $theirs"
 	done
 }
 
@@ -139,14 +125,14 @@ check_hits() {
 	printf '%-18s %10s %10s\n' phase hits saved
 	for p in forkexit forkexec; do
 		before=$(hits_sum "$out/pool" "before-$p") && after=$(hits_sum "$out/pool" "after-$p") ||
-			{ fail "hits: no stats around the pool-$p storm"; continue; }
+			{ test_fail "hits: no stats around the pool-$p storm"; continue; }
 		hits=$(awk -v a="$before" -v b="$after" -v n="$procs" 'BEGIN { printf "%.2f", (b - a) / n }')
 		saved=$(awk -v a="$(tsv "$out/pool" "nopool-$p" pages_per_proc)" \
 			-v b="$(tsv "$out/pool" "pool-$p" pages_per_proc)" 'BEGIN { printf "%.2f", a - b }')
 		printf '%-18s %10s %10s\n' "$p" "$hits" "$saved"
 		awk -v h="$hits" -v s="$saved" -v t="$HITS_TOLERANCE" \
 			'BEGIN { d = h - s; if (d < 0) d = -d; exit !(s > 0 && d <= t * s) }' ||
-			fail "hits: $p: $hits hits per process for $saved invalidations saved"
+			test_fail "hits: $p: $hits hits per process for $saved invalidations saved"
 	done
 }
 
@@ -154,13 +140,13 @@ check_dynamic() {
 	local off on again
 	off=$(tsv "$out/pool" dyn-off iotlb_pages) && on=$(tsv "$out/pool" dyn-on iotlb_pages) &&
 		again=$(tsv "$out/pool" dyn-off-again iotlb_pages) ||
-		{ fail "dynamic: a window is missing"; return; }
+		{ test_fail "dynamic: a window is missing"; return; }
 	printf '\ndynamic: invalidations per %s-second window of a fork+exit storm\n' "$(tsv "$out/pool" dyn-on seconds)"
 	printf '  off %s, pool switched on %s, off again %s\n' "$off" "$on" "$again"
 	[ "$on" -lt $((off / 3)) ] ||
-		fail "dynamic: $on invalidations with the pool on, not below a third of $off"
+		test_fail "dynamic: $on invalidations with the pool on, not below a third of $off"
 	[ "$again" -gt $((on * 3)) ] ||
-		fail "dynamic: $again invalidations once off again, not back above three times $on"
+		test_fail "dynamic: $again invalidations once off again, not back above three times $on"
 }
 
 check_bench() {
@@ -218,7 +204,7 @@ cost per table, microseconds (kernel time; the page allocator not included)
 			unpin=$(cost_delta stock-before stock-after unpin "$l") &&
 			get=$(cost_delta pool-before pool-after pool_get "$l") &&
 			put=$(cost_delta pool-before pool-after pool_put "$l") ||
-			{ fail "cost: no cost counters for level $l"; return; }
+			{ test_fail "cost: no cost counters for level $l"; return; }
 		awk -v name="L$l $name" -v pin="$pin" -v unpin="$unpin" -v get="$get" -v put="$put" '
 			function per(s,   f) { split(s, f, " "); return f[1] ? f[2] / f[1] / 1000 : -1 }
 			function chg(a, b) { return a > 0 && b >= 0 ? sprintf("%+.0f%%", (b - a) * 100 / a) : "-" }
@@ -226,8 +212,8 @@ cost per table, microseconds (kernel time; the page allocator not included)
 				a = per(pin); b = per(get); c = per(unpin); d = per(put)
 				printf "%-6s %12.2f %12.2f %8s %12.2f %12.2f %8s\n", name, a, b, chg(a, b), c, d, chg(c, d)
 			}'
-		[ "${get%% *}" -gt 0 ] || fail "cost: the pool handed out no L$l table"
-		[ "${pin%% *}" -gt 0 ] || fail "cost: no L$l table was pinned without the pool"
+		[ "${get%% *}" -gt 0 ] || test_fail "cost: the pool handed out no L$l table"
+		[ "${pin%% *}" -gt 0 ] || test_fail "cost: no L$l table was pinned without the pool"
 	done
 }
 
@@ -246,4 +232,4 @@ if [ $failed -eq 0 ]; then
 	check_bench
 fi
 echo
-finish
+test_finish

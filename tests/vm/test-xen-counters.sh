@@ -49,26 +49,12 @@ wants() {
 }
 
 out=$(mktemp -d /tmp/iosup-xen-counters.XXXXXX)
-failed=0
-fail() {
-	printf 'xen-counters: FAIL: %s\n' "$*"
-	failed=1
-}
-finish() {
-	if [ $failed -eq 0 ]; then
-		[ $keep -eq 1 ] || rm -rf "$out"
-		echo "xen-counters: PASS"
-		exit 0
-	fi
-	echo "xen-counters: logs kept in $out"
-	echo "xen-counters: FAIL"
-	exit 1
-}
+TEST_NAME=xen-counters TEST_OUT=$out TEST_KEEP=$keep
 
 phase patched-xen "$SRC_ROOT/kshim/xen/build.sh" >"$out/patched.inputs" ||
-	{ fail "kshim/xen/build.sh failed"; finish; }
+	{ test_fail "kshim/xen/build.sh failed"; test_finish; }
 phase stock-inputs "$RIG_DIR/stock-inputs.sh" >"$out/stock.inputs" ||
-	{ fail "stock-inputs.sh failed"; finish; }
+	{ test_fail "stock-inputs.sh failed"; test_finish; }
 
 # Whatever the patched hypervisor needs on its command line in the rig, the
 # stock one gets too, so that the two boot alike.
@@ -83,7 +69,7 @@ boot() {
 	if ! "$RIG_DIR/run.sh" --inputs "$inputs" --procs "$procs" \
 		--xen-args "$xen_args" --dom0-args norandmaps \
 		--out "$out/$name" "$@" >/dev/null; then
-		fail "the '$name' boot failed (see $out/$name/console.log)"
+		test_fail "the '$name' boot failed (see $out/$name/console.log)"
 		return 1
 	fi
 }
@@ -110,10 +96,10 @@ dom0_did() {
 
 check_exact() {
 	local dir=$out/read did tag
-	did=$(dom0_did "$dir") || { fail "exact: cannot tell dom0's VT-d domain id"; return; }
+	did=$(dom0_did "$dir") || { test_fail "exact: cannot tell dom0's VT-d domain id"; return; }
 	"$SRC_ROOT/build/rig/tests/iosup-vtd-phases" -d "$did" "$dir/console.log" \
 		"$dir/trace.log" >"$dir/results-dom0.tsv" ||
-		{ fail "exact: iosup-vtd-phases failed"; return; }
+		{ test_fail "exact: iosup-vtd-phases failed"; return; }
 	printf '\nexact: dom0 is VT-d domain %d; %d processes per storm\n' "$did" "$procs"
 	printf '%-12s %10s %10s %6s %12s %12s %10s %10s %10s\n' phase counters qemu match \
 		unmaps/proc maps/proc psi/proc dsi:ctr dsi:qemu
@@ -123,7 +109,7 @@ check_exact() {
 			for p in A B C D; do
 				local v
 				v=$(window_field "$dir" "$tag" "$p" "$k")
-				[[ $v =~ ^[0-9]+$ ]] || { fail "exact: no $k at $p of $tag in the console"; return; }
+				[[ $v =~ ^[0-9]+$ ]] || { test_fail "exact: no $k at $p of $tag in the console"; return; }
 				printf -v "w_${k}_$p" '%s' "$v"
 			done
 		done
@@ -131,7 +117,7 @@ check_exact() {
 		lo=$((c - b)) hi=$((d - a))
 		qemu=$(awk -F'\t' -v p="$tag" '$1 == p { print $4 }' "$dir/results-dom0.tsv")
 		qdsi=$(awk -F'\t' -v p="$tag" '$1 == p { print $6 }' "$dir/results-dom0.tsv")
-		[ -n "$qemu" ] || { fail "exact: no phase $tag in QEMU's results"; return; }
+		[ -n "$qemu" ] || { test_fail "exact: no phase $tag in QEMU's results"; return; }
 		dsi=$((w_iotlb_dsi_C - w_iotlb_dsi_B))
 		unm=$((w_pt_unmaps_C - w_pt_unmaps_B))
 		map=$((w_pt_maps_C - w_pt_maps_B))
@@ -143,17 +129,17 @@ check_exact() {
 		if [ "$a" -eq "$b" ] && [ "$c" -eq "$d" ]; then
 			# Both marks fell in a quiet stretch: the windows are the same.
 			[ "$lo" -eq "$qemu" ] ||
-				fail "exact: $tag: counters say $lo page-selective invalidations, QEMU saw $qemu"
+				test_fail "exact: $tag: counters say $lo page-selective invalidations, QEMU saw $qemu"
 			[ "$dsi" -eq "$qdsi" ] ||
-				fail "exact: $tag: counters say $dsi domain-selective invalidations, QEMU saw $qdsi"
+				test_fail "exact: $tag: counters say $dsi domain-selective invalidations, QEMU saw $qdsi"
 		else
 			# Something flushed next to a mark, so where exactly the host
 			# stamped it decides which side those flushes fall on.
 			echo "exact: $tag: $((b - a)) flushes next to the begin mark, $((d - c)) next to the end mark; QEMU must lie in [$lo, $hi]"
 			[ "$qemu" -ge "$lo" ] && [ "$qemu" -le "$hi" ] ||
-				fail "exact: $tag: QEMU saw $qemu, outside the counters' [$lo, $hi]"
+				test_fail "exact: $tag: QEMU saw $qemu, outside the counters' [$lo, $hi]"
 		fi
-		[ "$unm" -gt 0 ] || fail "exact: $tag: no type-change unmaps counted"
+		[ "$unm" -gt 0 ] || test_fail "exact: $tag: no type-change unmaps counted"
 	done
 }
 
@@ -162,12 +148,12 @@ check_noread() {
 	printf '\nnoread: page-selective invalidations per process, counters never read\n'
 	printf '%-10s %8s %8s\n' phase patched stock
 	for p in forkexit forkexec; do
-		s=$(tsv "$out/patched" "$p" pages_per_proc) || { fail "noread: no $p in the patched run"; continue; }
-		t=$(tsv "$out/stock" "$p" pages_per_proc) || { fail "noread: no $p in the stock run"; continue; }
+		s=$(tsv "$out/patched" "$p" pages_per_proc) || { test_fail "noread: no $p in the patched run"; continue; }
+		t=$(tsv "$out/stock" "$p" pages_per_proc) || { test_fail "noread: no $p in the stock run"; continue; }
 		printf '%-10s %8s %8s\n' "$p" "$s" "$t"
 		awk -v a="$s" -v b="$t" -v tol="$NOREAD_TOLERANCE" \
 			'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= tol) }' ||
-			fail "noread: $p: patched $s vs stock $t per process (tolerance $NOREAD_TOLERANCE)"
+			test_fail "noread: $p: patched $s vs stock $t per process (tolerance $NOREAD_TOLERANCE)"
 	done
 }
 
@@ -176,19 +162,19 @@ check_errors() {
 	printf '\nerrors:\n'
 	# The guest's lines, as the scenario printed them.
 	grep -aE '^[0-9.]+ (ok|FAIL|skip) ' "$dir/console.log" | cut -d' ' -f2- | sed 's/^/  /'
-	grep -aqE '^[0-9.]+ FAIL ' "$dir/console.log" && fail "errors: a guest-side case failed"
+	grep -aqE '^[0-9.]+ FAIL ' "$dir/console.log" && test_fail "errors: a guest-side case failed"
 	grep -aqE '^[0-9.]+ errors: 0 failed' "$dir/console.log" ||
-		fail "errors: the guest's error cases did not all run"
+		test_fail "errors: the guest's error cases did not all run"
 	grep -aqE '^[0-9.]+ ok   stock hypervisor:' "$out/stock/console.log" &&
 		echo "  ok   stock hypervisor: 'this hypervisor was built without the iosup counters'" ||
-		fail "errors: the reader did not recognise the stock hypervisor"
+		test_fail "errors: the reader did not recognise the stock hypervisor"
 	# The host itself is no Xen dom0 (where this runs as one, skip).
 	if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
 		line=$("$SRC_ROOT/build/rig/daemon/iosup-xen-counters" 2>&1) && line="exit 0: $line"
 		if grep -qF 'not running on Xen' <<<"$line"; then
 			echo "  ok   off Xen: $line"
 		else
-			fail "errors: off Xen the reader said: $line"
+			test_fail "errors: off Xen the reader said: $line"
 		fi
 	fi
 }
@@ -223,4 +209,4 @@ if [ $failed -eq 0 ]; then
 	! wants bench || check_bench
 fi
 echo
-finish
+test_finish
