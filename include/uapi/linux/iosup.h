@@ -11,6 +11,16 @@
  * IOSUP_A_LEVEL; without it, every level's), or the enabled state; DRAIN
  * empties one level. SET and DRAIN need CAP_NET_ADMIN. Every change is
  * also sent to the "events" multicast group as an IOSUP_CMD_EVENT message.
+ *
+ * Counts are of tables: one page each at L1-L3, a pgd pair at L4 (the pgd's
+ * block and Xen's user pgd, IOSUP_A_TABLE_PAGES pages in all).
+ *
+ * A lease: a SET that carries IOSUP_A_LEASE holds the limits and ratios it
+ * and later SETs give for that many seconds; each such SET renews it. When
+ * a lease runs out every level goes back to the module's defaults and
+ * IOSUP_EVENT_LEASE_EXPIRED is sent, so that the limits of a controller
+ * that died do not outlive it. A SET without a lease sets the values for
+ * good (and ends a running lease, the values it held staying).
  */
 #ifndef _UAPI_LINUX_IOSUP_H
 #define _UAPI_LINUX_IOSUP_H
@@ -24,6 +34,7 @@ enum iosup_level {
 	IOSUP_LEVEL_PTE = 1,	/* L1 */
 	IOSUP_LEVEL_PMD = 2,	/* L2 */
 	IOSUP_LEVEL_PUD = 3,	/* L3 */
+	IOSUP_LEVEL_PGD = 4,	/* L4: a pgd pair */
 
 	__IOSUP_LEVEL_MAX,
 	IOSUP_LEVEL_MAX = __IOSUP_LEVEL_MAX - 1
@@ -35,6 +46,8 @@ enum iosup_event {
 	IOSUP_EVENT_DRAINED,		/* a level was drained */
 	IOSUP_EVENT_ENABLED,		/* the pools were enabled or disabled */
 	IOSUP_EVENT_RATIO,		/* the free ratio changed */
+	IOSUP_EVENT_SHRUNK,		/* memory pressure took tables (A_SHRUNK: how many) */
+	IOSUP_EVENT_LEASE_EXPIRED,	/* limits and ratios went back to the defaults */
 };
 
 enum iosup_attr {
@@ -51,6 +64,16 @@ enum iosup_attr {
 	IOSUP_A_ENABLED,	/* u8, 0 or 1 */
 	IOSUP_A_EVENT,		/* u32, enum iosup_event */
 	IOSUP_A_PAD,
+	IOSUP_A_SHRUNK,		/* u64, tables the shrinker released (in an event: this time) */
+	IOSUP_A_IN_USE,		/* u64, tables in use; only where the kernel can tell (L4) */
+	IOSUP_A_TABLE_PAGES,	/* u32, pages one table of the level holds */
+	IOSUP_A_VIOLATIONS,	/* u64, debug mode: pages that failed a check */
+	IOSUP_A_DEFAULT_LIMIT,	/* u32, the limit a lease's end goes back to */
+	IOSUP_A_LEASE,		/* u32, SET: seconds the values hold; GET: seconds left, 0 none */
+	IOSUP_A_ALLOC_COUNT,	/* u64, tables allocated while costs are counted */
+	IOSUP_A_ALLOC_NS,	/* u64, kernel time their type changes took */
+	IOSUP_A_FREE_COUNT,	/* u64, tables freed while costs are counted */
+	IOSUP_A_FREE_NS,	/* u64, kernel time their release took */
 
 	__IOSUP_A_MAX,
 	IOSUP_A_MAX = __IOSUP_A_MAX - 1
@@ -71,5 +94,7 @@ enum iosup_cmd {
 #define IOSUP_LIMIT_MAX		(1U << 18)
 /* The largest free ratio SET accepts, in percent. */
 #define IOSUP_FREE_RATIO_MAX	1000
+/* The longest lease SET accepts, in seconds. */
+#define IOSUP_LEASE_MAX		86400
 
 #endif /* _UAPI_LINUX_IOSUP_H */

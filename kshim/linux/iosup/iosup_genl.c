@@ -22,7 +22,7 @@ static struct netlink_range_validation iosup_limit_range = {
 
 /* One policy for every command; the counters are read-only. */
 static const struct nla_policy iosup_policy[IOSUP_A_ENABLED + 1] = {
-	[IOSUP_A_LEVEL] = NLA_POLICY_RANGE(NLA_U8, IOSUP_LEVEL_PTE, IOSUP_LEVEL_MAX),
+	[IOSUP_A_LEVEL] = NLA_POLICY_RANGE(NLA_U8, IOSUP_LEVEL_PTE, IOSUP_LEVELS),
 	[IOSUP_A_POOL] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
 	[IOSUP_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &iosup_limit_range),
 	[IOSUP_A_HITS] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
@@ -75,7 +75,7 @@ static int iosup_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	int level = cb->args[0] ? cb->args[0] : IOSUP_LEVEL_PTE;
-	int last = IOSUP_LEVEL_MAX;
+	int last = IOSUP_LEVELS;
 	void *hdr;
 
 	if (info->attrs[IOSUP_A_LEVEL]) {
