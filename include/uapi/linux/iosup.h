@@ -46,7 +46,7 @@ enum iosup_event {
 	IOSUP_EVENT_DRAINED,		/* a level was drained */
 	IOSUP_EVENT_ENABLED,		/* the pools were enabled or disabled */
 	IOSUP_EVENT_RATIO,		/* the free ratio changed */
-	IOSUP_EVENT_SHRUNK,		/* memory pressure took tables (A_SHRUNK: how many) */
+	IOSUP_EVENT_SHRUNK,		/* memory pressure took tables of a level */
 	IOSUP_EVENT_LEASE_EXPIRED,	/* limits and ratios went back to the defaults */
 };
 
@@ -64,7 +64,7 @@ enum iosup_attr {
 	IOSUP_A_ENABLED,	/* u8, 0 or 1 */
 	IOSUP_A_EVENT,		/* u32, enum iosup_event */
 	IOSUP_A_PAD,
-	IOSUP_A_SHRUNK,		/* u64, tables the shrinker released (in an event: this time) */
+	IOSUP_A_SHRUNK,		/* u64, of the released tables, those the shrinker took */
 	IOSUP_A_IN_USE,		/* u64, tables in use; only where the kernel can tell (L4) */
 	IOSUP_A_TABLE_PAGES,	/* u32, pages one table of the level holds */
 	IOSUP_A_VIOLATIONS,	/* u64, debug mode: pages that failed a check */

@@ -8,8 +8,13 @@
 
 #include <linux/iosup.h>
 
-/* The levels the kernel pools: PTE (L1), PMD (L2) and PUD (L3) tables. */
-#define IOSUP_LEVELS	3
+#include <asm/pgalloc.h>
+
+/*
+ * The levels the kernel pools: PTE (L1), PMD (L2) and PUD (L3) tables, and
+ * pgd pairs (L4).
+ */
+#define IOSUP_LEVELS	4
 
 /*
  * One level's pool. Pages enter from RCU callbacks and leave in process
@@ -27,35 +32,54 @@ struct iosup_pool {
 	unsigned long misses;		/* requests it could not serve */
 	unsigned long taken;		/* freed tables kept */
 	unsigned long refused;		/* freed tables turned away (full) */
-	unsigned long released;		/* pages given back to the allocator */
+	unsigned long released;		/* tables given back to the allocator */
+	unsigned long shrunk;		/* of those, by the shrinker */
 	unsigned long violations;	/* debug mode: pages that failed a check */
 };
 
 extern struct iosup_pool iosup_pools[IOSUP_LEVELS];
 extern bool iosup_debug;		/* check pages in and out */
 
-/* A level (1..3) to its pool. */
+/* A level (1..4) to its pool. */
 static inline struct iosup_pool *iosup_pool(int level)
 {
 	return &iosup_pools[level - 1];
 }
 
-void iosup_pools_init(const unsigned int *limits, unsigned int free_ratio);
+/* Pages one table of @level holds: a pgd pair is the pgd's block and more. */
+static inline unsigned int iosup_table_pages(int level)
+{
+	return level == IOSUP_LEVEL_PGD ? (1U << PGD_ALLOCATION_ORDER) + 1 : 1;
+}
+
+void iosup_pools_init(const unsigned int *limits, const unsigned int *ratios);
 int iosup_pools_enable(void);
 void iosup_pools_disable(void);
 unsigned long iosup_pool_drain(int level, unsigned long nr);
 void iosup_pool_set_limit(int level, unsigned int limit);
 void iosup_pool_set_ratio(int level, unsigned int ratio);
+unsigned long iosup_pool_in_use(int level);
 
-/* The controls, shared by the module parameters and netlink. */
+int iosup_shrinker_init(void);
+void iosup_shrinker_exit(void);
+
+/*
+ * The controls, shared by the module parameters and netlink. A module
+ * parameter sets a default (@dflt true); netlink sets the value in force,
+ * for good or, with a lease, until the lease runs out.
+ */
 bool iosup_ctl_enabled(void);
 int iosup_ctl_enable(bool on);
-void iosup_ctl_limit(int level, unsigned int limit);
-void iosup_ctl_ratio(int level, unsigned int ratio);
+void iosup_ctl_limit(int level, unsigned int limit, bool dflt);
+void iosup_ctl_ratio(int level, unsigned int ratio, bool dflt);
 void iosup_ctl_drain(int level);
+void iosup_ctl_lease(unsigned int seconds);
+unsigned int iosup_ctl_lease_left(void);
+unsigned int iosup_ctl_default_limit(int level);
 
 int iosup_genl_init(void);
 void iosup_genl_exit(void);
 void iosup_genl_notify(enum iosup_event event, int level);
+void iosup_genl_notify_shrunk(int level, unsigned long tables);
 
 #endif /* _IOSUP_H */

@@ -9,6 +9,7 @@
 
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include <linux/iosup.h>
@@ -20,18 +21,37 @@ static struct netlink_range_validation iosup_limit_range = {
 	.max = IOSUP_LIMIT_MAX,
 };
 
+static struct netlink_range_validation iosup_lease_range = {
+	.max = IOSUP_LEASE_MAX,
+};
+
+#define IOSUP_READ_ONLY { .type = NLA_REJECT, .reject_message = "read-only counter" }
+
 /* One policy for every command; the counters are read-only. */
-static const struct nla_policy iosup_policy[IOSUP_A_ENABLED + 1] = {
+static const struct nla_policy iosup_policy[IOSUP_A_MAX + 1] = {
 	[IOSUP_A_LEVEL] = NLA_POLICY_RANGE(NLA_U8, IOSUP_LEVEL_PTE, IOSUP_LEVELS),
-	[IOSUP_A_POOL] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
+	[IOSUP_A_POOL] = IOSUP_READ_ONLY,
 	[IOSUP_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &iosup_limit_range),
-	[IOSUP_A_HITS] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
-	[IOSUP_A_MISSES] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
-	[IOSUP_A_TAKEN] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
-	[IOSUP_A_REFUSED] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
-	[IOSUP_A_RELEASED] = { .type = NLA_REJECT, .reject_message = "read-only counter" },
+	[IOSUP_A_HITS] = IOSUP_READ_ONLY,
+	[IOSUP_A_MISSES] = IOSUP_READ_ONLY,
+	[IOSUP_A_TAKEN] = IOSUP_READ_ONLY,
+	[IOSUP_A_REFUSED] = IOSUP_READ_ONLY,
+	[IOSUP_A_RELEASED] = IOSUP_READ_ONLY,
 	[IOSUP_A_FREE_RATIO] = NLA_POLICY_MAX(NLA_U32, IOSUP_FREE_RATIO_MAX),
 	[IOSUP_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IOSUP_A_EVENT] = { .type = NLA_REJECT, .reject_message = "events are sent, not taken" },
+	[IOSUP_A_PAD] = { .type = NLA_REJECT },
+	[IOSUP_A_SHRUNK] = IOSUP_READ_ONLY,
+	[IOSUP_A_IN_USE] = IOSUP_READ_ONLY,
+	[IOSUP_A_TABLE_PAGES] = IOSUP_READ_ONLY,
+	[IOSUP_A_VIOLATIONS] = IOSUP_READ_ONLY,
+	[IOSUP_A_DEFAULT_LIMIT] = { .type = NLA_REJECT,
+				    .reject_message = "defaults are the module parameters" },
+	[IOSUP_A_LEASE] = NLA_POLICY_FULL_RANGE(NLA_U32, &iosup_lease_range),
+	[IOSUP_A_ALLOC_COUNT] = IOSUP_READ_ONLY,
+	[IOSUP_A_ALLOC_NS] = IOSUP_READ_ONLY,
+	[IOSUP_A_FREE_COUNT] = IOSUP_READ_ONLY,
+	[IOSUP_A_FREE_NS] = IOSUP_READ_ONLY,
 };
 
 static struct genl_family iosup_family;
@@ -42,8 +62,8 @@ static atomic_t iosup_generation = ATOMIC_INIT(1);
 static int iosup_fill_level(struct sk_buff *skb, int level)
 {
 	struct iosup_pool *pool = iosup_pool(level);
-	u64 count, hits, misses, taken, refused, released;
-	unsigned long flags;
+	u64 count, hits, misses, taken, refused, released, shrunk, violations;
+	unsigned long flags, in_use;
 	u32 limit;
 
 	spin_lock_irqsave(&pool->lock, flags);
@@ -54,7 +74,10 @@ static int iosup_fill_level(struct sk_buff *skb, int level)
 	taken = pool->taken;
 	refused = pool->refused;
 	released = pool->released;
+	shrunk = pool->shrunk;
+	violations = pool->violations;
 	spin_unlock_irqrestore(&pool->lock, flags);
+	in_use = iosup_pool_in_use(level);
 
 	if (nla_put_u8(skb, IOSUP_A_LEVEL, level) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_POOL, count, IOSUP_A_PAD) ||
@@ -65,7 +88,14 @@ static int iosup_fill_level(struct sk_buff *skb, int level)
 	    nla_put_u64_64bit(skb, IOSUP_A_REFUSED, refused, IOSUP_A_PAD) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_RELEASED, released, IOSUP_A_PAD) ||
 	    nla_put_u32(skb, IOSUP_A_FREE_RATIO, READ_ONCE(pool->free_ratio)) ||
-	    nla_put_u8(skb, IOSUP_A_ENABLED, iosup_ctl_enabled()))
+	    nla_put_u8(skb, IOSUP_A_ENABLED, iosup_ctl_enabled()) ||
+	    nla_put_u64_64bit(skb, IOSUP_A_SHRUNK, shrunk, IOSUP_A_PAD) ||
+	    (in_use != ULONG_MAX &&
+	     nla_put_u64_64bit(skb, IOSUP_A_IN_USE, in_use, IOSUP_A_PAD)) ||
+	    nla_put_u32(skb, IOSUP_A_TABLE_PAGES, iosup_table_pages(level)) ||
+	    nla_put_u64_64bit(skb, IOSUP_A_VIOLATIONS, violations, IOSUP_A_PAD) ||
+	    nla_put_u32(skb, IOSUP_A_DEFAULT_LIMIT, iosup_ctl_default_limit(level)) ||
+	    nla_put_u32(skb, IOSUP_A_LEASE, iosup_ctl_lease_left()))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -121,9 +151,10 @@ static int iosup_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (!iosup_admin(skb, info))
 		return -EPERM;
-	if (!a[IOSUP_A_LIMIT] && !a[IOSUP_A_FREE_RATIO] && !a[IOSUP_A_ENABLED]) {
+	if (!a[IOSUP_A_LIMIT] && !a[IOSUP_A_FREE_RATIO] && !a[IOSUP_A_ENABLED] &&
+	    !a[IOSUP_A_LEASE]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give LIMIT (with LEVEL), FREE_RATIO or ENABLED");
+			       "nothing to set: give LIMIT (with LEVEL), FREE_RATIO, ENABLED or LEASE");
 		return -EINVAL;
 	}
 	if (a[IOSUP_A_LIMIT] && GENL_REQ_ATTR_CHECK(info, IOSUP_A_LEVEL)) {
@@ -144,11 +175,16 @@ static int iosup_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (a[IOSUP_A_LIMIT])
 		iosup_ctl_limit(nla_get_u8(a[IOSUP_A_LEVEL]),
-				nla_get_u32(a[IOSUP_A_LIMIT]));
+				nla_get_u32(a[IOSUP_A_LIMIT]), false);
 	/* A ratio without a level is every level's. */
 	if (a[IOSUP_A_FREE_RATIO])
 		iosup_ctl_ratio(a[IOSUP_A_LEVEL] ? nla_get_u8(a[IOSUP_A_LEVEL]) : 0,
-				nla_get_u32(a[IOSUP_A_FREE_RATIO]));
+				nla_get_u32(a[IOSUP_A_FREE_RATIO]), false);
+	/* New values without a lease are for good; a lease alone renews. */
+	if (a[IOSUP_A_LEASE])
+		iosup_ctl_lease(nla_get_u32(a[IOSUP_A_LEASE]));
+	else if (a[IOSUP_A_LIMIT] || a[IOSUP_A_FREE_RATIO])
+		iosup_ctl_lease(0);
 	return 0;
 }
 
@@ -169,19 +205,19 @@ static const struct genl_ops iosup_ops[] = {
 		.cmd = IOSUP_CMD_GET,
 		.dumpit = iosup_get_dumpit,
 		.policy = iosup_policy,
-		.maxattr = IOSUP_A_ENABLED,
+		.maxattr = IOSUP_A_MAX,
 	},
 	{
 		.cmd = IOSUP_CMD_SET,
 		.doit = iosup_set_doit,
 		.policy = iosup_policy,
-		.maxattr = IOSUP_A_ENABLED,
+		.maxattr = IOSUP_A_MAX,
 	},
 	{
 		.cmd = IOSUP_CMD_DRAIN,
 		.doit = iosup_drain_doit,
 		.policy = iosup_policy,
-		.maxattr = IOSUP_A_ENABLED,
+		.maxattr = IOSUP_A_MAX,
 	},
 };
 
@@ -231,12 +267,55 @@ void iosup_genl_notify(enum iosup_event event, int level)
 	genlmsg_multicast(&iosup_family, skb, 0, 0, GFP_KERNEL);
 }
 
+/*
+ * Tables the shrinker took, per level, not yet told: the shrinker runs in
+ * reclaim, where allocating a message is the wrong thing to do, so a worker
+ * sends them.
+ */
+static atomic_long_t iosup_shrunk_untold[IOSUP_LEVELS];
+
+static void iosup_tell_shrunk(struct work_struct *work)
+{
+	struct sk_buff *skb;
+	long tables;
+	void *hdr;
+	int level;
+
+	for (level = 1; level <= IOSUP_LEVELS; level++) {
+		tables = atomic_long_xchg(&iosup_shrunk_untold[level - 1], 0);
+		if (!tables || !genl_has_listeners(&iosup_family, &init_net, 0))
+			continue;
+		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!skb)
+			continue;
+		hdr = genlmsg_put(skb, 0, 0, &iosup_family, 0, IOSUP_CMD_EVENT);
+		if (!hdr || nla_put_u32(skb, IOSUP_A_EVENT, IOSUP_EVENT_SHRUNK) ||
+		    iosup_fill_level(skb, level)) {
+			nlmsg_free(skb);
+			continue;
+		}
+		genlmsg_end(skb, hdr);
+		genlmsg_multicast(&iosup_family, skb, 0, 0, GFP_KERNEL);
+	}
+}
+
+static DECLARE_WORK(iosup_shrunk_work, iosup_tell_shrunk);
+
+void iosup_genl_notify_shrunk(int level, unsigned long tables)
+{
+	atomic_long_add(tables, &iosup_shrunk_untold[level - 1]);
+	atomic_inc(&iosup_generation);
+	schedule_work(&iosup_shrunk_work);
+}
+
 int __init iosup_genl_init(void)
 {
 	return genl_register_family(&iosup_family);
 }
 
+/* The shrinker is gone by now: nothing schedules the worker again. */
 void iosup_genl_exit(void)
 {
+	flush_work(&iosup_shrunk_work);
 	genl_unregister_family(&iosup_family);
 }

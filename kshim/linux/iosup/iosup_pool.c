@@ -6,9 +6,11 @@
  * many to keep and hands them back.
  */
 
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/shrinker.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmstat.h>
@@ -66,9 +68,22 @@ static unsigned long iosup_bound(struct iosup_pool *pool)
 	return bound;
 }
 
+/*
+ * Until then the pools take nothing in: the shrinker has just drained them
+ * for memory the system is short of, and refilling them at once would
+ * undo it. Set by the shrinker.
+ */
+static unsigned long iosup_pressure_until;
+
+/* How long the pools stay closed after the shrinker ran. */
+#define IOSUP_PRESSURE_HOLD	HZ
+
 static bool iosup_want(int level)
 {
 	struct iosup_pool *pool = iosup_pool(level);
+
+	if (time_before(jiffies, READ_ONCE(iosup_pressure_until)))
+		return false;
 
 	/*
 	 * Unlocked: a table kept on a stale answer is refused by put() and
@@ -107,9 +122,11 @@ static bool iosup_check_out(struct iosup_pool *pool, struct page *page,
 {
 	const char *what = NULL;
 
+	/* A pgd pair's contents are the kernel's to check (pt_pool.h). */
 	if (page_private(page) != IOSUP_POOLED_MARK)
 		what = "handed out but never taken";
-	else if (memchr_inv(page_address(page), 0, PAGE_SIZE))
+	else if (level != IOSUP_LEVEL_PGD &&
+		 memchr_inv(page_address(page), 0, PAGE_SIZE))
 		what = "not all zero at hand-out";
 	else if (iosup_writable(page))
 		what = "writable at hand-out";
@@ -152,14 +169,16 @@ static const struct xen_pt_pool_ops iosup_ops = {
 };
 
 /*
- * Gives up to @nr pages of a level back to the page allocator, through the
- * kernel's release (unpin, make writable, free). Process context.
+ * Gives up to @nr tables of a level back to the page allocator, through
+ * the kernel's release (unpin, make writable, free; batched). Process
+ * context.
  */
-unsigned long iosup_pool_drain(int level, unsigned long nr)
+static unsigned long iosup_pool_take(int level, unsigned long nr,
+				     bool shrinking)
 {
 	struct iosup_pool *pool = iosup_pool(level);
-	struct page *page, *next;
 	unsigned long flags, done = 0;
+	struct page *page;
 	LIST_HEAD(list);
 
 	spin_lock_irqsave(&pool->lock, flags);
@@ -169,15 +188,77 @@ unsigned long iosup_pool_drain(int level, unsigned long nr)
 		done++;
 	}
 	pool->released += done;
+	if (shrinking)
+		pool->shrunk += done;
 	spin_unlock_irqrestore(&pool->lock, flags);
 
-	list_for_each_entry_safe(page, next, &list, lru) {
-		list_del(&page->lru);
+	list_for_each_entry(page, &list, lru)
 		set_page_private(page, 0);
-		xen_pt_pool_release(page, level);
-		cond_resched();
-	}
+	xen_pt_pool_release_list(&list, level);
 	return done;
+}
+
+unsigned long iosup_pool_drain(int level, unsigned long nr)
+{
+	return iosup_pool_take(level, nr, false);
+}
+
+/* Tables of @level in use, or ULONG_MAX where the kernel cannot tell. */
+unsigned long iosup_pool_in_use(int level)
+{
+	return level == IOSUP_LEVEL_PGD ? xen_pt_pool_pgds_in_use() : ULONG_MAX;
+}
+
+/*
+ * Memory pressure wins over any limit: the shrinker gives pooled tables
+ * back, the smallest first, counted in pages.
+ */
+static unsigned long iosup_shrink_count(struct shrinker *shrinker,
+					struct shrink_control *sc)
+{
+	unsigned long pages = 0;
+	int level;
+
+	for (level = 1; level <= IOSUP_LEVELS; level++)
+		pages += READ_ONCE(iosup_pool(level)->count) *
+			 iosup_table_pages(level);
+	return pages ?: SHRINK_EMPTY;
+}
+
+static unsigned long iosup_shrink_scan(struct shrinker *shrinker,
+				       struct shrink_control *sc)
+{
+	unsigned long freed = 0;
+	int level;
+
+	WRITE_ONCE(iosup_pressure_until, jiffies + IOSUP_PRESSURE_HOLD);
+	for (level = 1; level <= IOSUP_LEVELS && freed < sc->nr_to_scan; level++) {
+		unsigned int pages = iosup_table_pages(level);
+		unsigned long tables;
+
+		tables = iosup_pool_take(level, DIV_ROUND_UP(sc->nr_to_scan - freed,
+							      pages), true);
+		if (tables)
+			iosup_genl_notify_shrunk(level, tables);
+		freed += tables * pages;
+	}
+	return freed ?: SHRINK_STOP;
+}
+
+static struct shrinker iosup_shrinker = {
+	.count_objects = iosup_shrink_count,
+	.scan_objects = iosup_shrink_scan,
+	.seeks = DEFAULT_SEEKS,
+};
+
+int iosup_shrinker_init(void)
+{
+	return register_shrinker(&iosup_shrinker, "iosup");
+}
+
+void iosup_shrinker_exit(void)
+{
+	unregister_shrinker(&iosup_shrinker);
 }
 
 /* A lower limit takes effect at once: the pages over it are released. */
@@ -201,7 +282,7 @@ void iosup_pool_set_ratio(int level, unsigned int ratio)
 	WRITE_ONCE(iosup_pool(level)->free_ratio, ratio);
 }
 
-void iosup_pools_init(const unsigned int *limits, unsigned int free_ratio)
+void iosup_pools_init(const unsigned int *limits, const unsigned int *ratios)
 {
 	int level;
 
@@ -211,7 +292,7 @@ void iosup_pools_init(const unsigned int *limits, unsigned int free_ratio)
 		spin_lock_init(&pool->lock);
 		INIT_LIST_HEAD(&pool->pages);
 		pool->limit = limits[level - 1];
-		pool->free_ratio = free_ratio;
+		pool->free_ratio = ratios[level - 1];
 	}
 }
 
