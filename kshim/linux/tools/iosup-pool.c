@@ -5,12 +5,17 @@
  * statically for the rig's busybox dom0.
  *
  *   iosup-pool [show]              one line per level (a GET dump)
- *   iosup-pool limit LEVEL PAGES   set a level's limit (LEVEL: 1, 2 or 3)
+ *   iosup-pool limit LEVEL PAGES [LEASE]
+ *                                  set a level's limit (LEVEL: 1 to 4),
+ *                                  for LEASE seconds or for good
  *   iosup-pool ratio PERCENT [LEVEL]
  *                                  set the free ratio of a level, or of
  *                                  every level (0: limits only)
  *   iosup-pool enable | disable
  *   iosup-pool drain LEVEL
+ *   iosup-pool lease SECONDS       renew the lease (0: make it permanent)
+ *   iosup-pool events SECONDS      print the events group's messages for
+ *                                  that long
  *   iosup-pool raw CMD ATTR:TYPE:VALUE...
  *                                  send any request (TYPE u8, u32 or u64),
  *                                  for tests of the kernel's validation
@@ -25,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
@@ -192,7 +199,10 @@ static const char *const names[IOSUP_A_MAX + 1] = {
 	[IOSUP_A_MISSES] = "misses",	[IOSUP_A_TAKEN] = "taken",
 	[IOSUP_A_REFUSED] = "refused",	[IOSUP_A_RELEASED] = "released",
 	[IOSUP_A_FREE_RATIO] = "free_ratio", [IOSUP_A_ENABLED] = "enabled",
-	[IOSUP_A_EVENT] = "event",
+	[IOSUP_A_EVENT] = "event",	[IOSUP_A_SHRUNK] = "shrunk",
+	[IOSUP_A_IN_USE] = "in_use",	[IOSUP_A_TABLE_PAGES] = "table_pages",
+	[IOSUP_A_VIOLATIONS] = "violations",
+	[IOSUP_A_DEFAULT_LIMIT] = "default_limit", [IOSUP_A_LEASE] = "lease",
 };
 
 static void print_attr(const struct nlattr *a, void *ctx)
@@ -221,6 +231,87 @@ static void print_reply(struct nlmsghdr *m, void *ctx)
 	printf("iosup:");
 	for_each_attr(m, print_attr, NULL);
 	printf("\n");
+}
+
+/* The id of the family's events group, from CTRL_ATTR_MCAST_GROUPS. */
+static void mcast_attr(const struct nlattr *a, void *ctx)
+{
+	const struct nlattr *grp, *f;
+	int glen, flen;
+	uint32_t id;
+	int named;
+
+	if (a->nla_type != CTRL_ATTR_MCAST_GROUPS)
+		return;
+	glen = a->nla_len - NLA_HDRLEN;
+	for (grp = (const struct nlattr *)((const char *)a + NLA_HDRLEN);
+	     glen >= NLA_HDRLEN && grp->nla_len >= NLA_HDRLEN && grp->nla_len <= glen;
+	     glen -= NLA_ALIGN(grp->nla_len),
+	     grp = (const struct nlattr *)((const char *)grp + NLA_ALIGN(grp->nla_len))) {
+		id = 0;
+		named = 0;
+		flen = grp->nla_len - NLA_HDRLEN;
+		for (f = (const struct nlattr *)((const char *)grp + NLA_HDRLEN);
+		     flen >= NLA_HDRLEN && f->nla_len >= NLA_HDRLEN && f->nla_len <= flen;
+		     flen -= NLA_ALIGN(f->nla_len),
+		     f = (const struct nlattr *)((const char *)f + NLA_ALIGN(f->nla_len))) {
+			const char *p = (const char *)f + NLA_HDRLEN;
+
+			if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID &&
+			    f->nla_len == NLA_HDRLEN + 4)
+				memcpy(&id, p, 4);
+			if (f->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
+			    !strncmp(p, IOSUP_MCGRP_EVENTS, f->nla_len - NLA_HDRLEN))
+				named = 1;
+		}
+		if (named)
+			*(uint32_t *)ctx = id;
+	}
+}
+
+static void mcast_reply(struct nlmsghdr *m, void *ctx)
+{
+	for_each_attr(m, mcast_attr, ctx);
+}
+
+/* Prints every event for @seconds, one line each, then returns. */
+static int listen_events(struct nl *nl, uint64_t seconds)
+{
+	static char buf[BUF_SIZE];
+	struct timeval tv = { .tv_sec = 1 };
+	struct nlmsghdr *n, *m;
+	uint32_t group = 0;
+	time_t end;
+	ssize_t len;
+	int ret;
+
+	n = start(buf, GENL_ID_CTRL, NLM_F_ACK, CTRL_CMD_GETFAMILY, ++nl->seq);
+	put_attr(n, CTRL_ATTR_FAMILY_NAME, IOSUP_GENL_NAME,
+		 sizeof(IOSUP_GENL_NAME));
+	ret = transact(nl, n, mcast_reply, &group);
+	if (ret)
+		return ret;
+	if (!group || setsockopt(nl->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				 &group, sizeof(group)) < 0) {
+		fprintf(stderr, "iosup-pool: cannot join the events group\n");
+		return -EINVAL;
+	}
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("listening\n");
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		len = recv(nl->fd, buf, sizeof(buf), 0);
+		if (len < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (len < 0)
+			return -errno;
+		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, len);
+		     m = NLMSG_NEXT(m, len))
+			if (m->nlmsg_type == nl->family)
+				print_reply(m, NULL);
+	}
+	return 0;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -262,8 +353,9 @@ static int put_raw(struct nlmsghdr *n, const char *spec)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: iosup-pool [show] | limit LEVEL PAGES | ratio PERCENT [LEVEL] |\n"
-		"       enable | disable | drain LEVEL | raw CMD ATTR:TYPE:VALUE...\n"
+		"usage: iosup-pool [show] | limit LEVEL PAGES [LEASE] | ratio PERCENT [LEVEL] |\n"
+		"       enable | disable | drain LEVEL | lease SECONDS | events SECONDS |\n"
+		"       raw CMD ATTR:TYPE:VALUE...\n"
 		"       (each may follow --uid UID)\n");
 	return 2;
 }
@@ -273,7 +365,7 @@ int main(int argc, char **argv)
 	static char buf[BUF_SIZE];
 	struct nl nl = { 0 };
 	struct nlmsghdr *n;
-	uint64_t a = 0, b = 0;
+	uint64_t a = 0, b = 0, c = 0;
 	const char *verb;
 	uint8_t u8;
 	uint32_t u32;
@@ -299,13 +391,24 @@ int main(int argc, char **argv)
 		n = start(buf, nl.family, NLM_F_DUMP, IOSUP_CMD_GET, ++nl.seq);
 		return transact(&nl, n, print_reply, NULL) ? 1 : 0;
 	}
-	if (!strcmp(verb, "limit") && argc == 4 && !parse_u64(argv[2], &a) &&
-	    !parse_u64(argv[3], &b)) {
+	if (!strcmp(verb, "events") && argc == 3 && !parse_u64(argv[2], &a))
+		return listen_events(&nl, a) ? 1 : 0;
+	if (!strcmp(verb, "limit") && (argc == 4 || argc == 5) &&
+	    !parse_u64(argv[2], &a) && !parse_u64(argv[3], &b) &&
+	    (argc == 4 || !parse_u64(argv[4], &c))) {
 		n = start(buf, nl.family, NLM_F_ACK, IOSUP_CMD_SET, ++nl.seq);
 		u8 = a;
 		u32 = b;
 		put_attr(n, IOSUP_A_LEVEL, &u8, 1);
 		put_attr(n, IOSUP_A_LIMIT, &u32, 4);
+		if (argc == 5) {
+			u32 = c;
+			put_attr(n, IOSUP_A_LEASE, &u32, 4);
+		}
+	} else if (!strcmp(verb, "lease") && argc == 3 && !parse_u64(argv[2], &a)) {
+		n = start(buf, nl.family, NLM_F_ACK, IOSUP_CMD_SET, ++nl.seq);
+		u32 = a;
+		put_attr(n, IOSUP_A_LEASE, &u32, 4);
 	} else if (!strcmp(verb, "ratio") && (argc == 3 || argc == 4) &&
 		   !parse_u64(argv[2], &a) && (argc == 3 || !parse_u64(argv[3], &b))) {
 		n = start(buf, nl.family, NLM_F_ACK, IOSUP_CMD_SET, ++nl.seq);
