@@ -20,6 +20,8 @@ xen_tools=("$XEN_BIN/xl" "$XEN_BIN/xenstored" "$XEN_BIN/xen-init-dom0"
 	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write
 	/usr/bin/xenstore-ls /usr/bin/xenstore-list /usr/bin/xenstore-rm
 	/usr/bin/xenstore-watch /usr/bin/xenstore-chmod)
+# Other tools the scenarios use: memory pressure for the pool's shrinker.
+rig_tools=(/usr/bin/stress-ng)
 # Every program of the project's build named iosup* (not the unit tests, not
 # meson's object directories).
 mapfile -t project_bins < <(find "$bin_dir" -type f -perm -u+x -name 'iosup*' \
@@ -28,7 +30,7 @@ mapfile -t project_bins < <(find "$bin_dir" -type f -perm -u+x -name 'iosup*' \
 # evtchn are what xenstored and xl need; nvme is the device-DMA workload.
 boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
 
-for f in "${xen_tools[@]}" /bin/busybox; do
+for f in "${xen_tools[@]}" "${rig_tools[@]}" /bin/busybox; do
 	[ -x "$f" ] || die "$f is missing (run scripts/deps)"
 done
 [ ${#project_bins[@]} -gt 0 ] || die "no iosup* programs in $bin_dir"
@@ -39,7 +41,7 @@ mapfile -t ko_paths < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
 
 key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/guest.sh" "$RIG_DIR/scenarios" "$0" /bin/busybox \
-	"${xen_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
+	"${xen_tools[@]}" "${rig_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
 	${extra_ko[@]+"${extra_ko[@]}"})
 out=$(cache_dir initramfs "$key")
 cache_lock "$out"
@@ -72,6 +74,9 @@ for f in "${xen_tools[@]}"; do
 	"$XEN_BIN"/*) copy_with_libs "$f" "/usr/lib/xen/bin/$(basename "$f")" ;;
 	*) copy_with_libs "$f" "$f" ;;
 	esac
+done
+for f in "${rig_tools[@]}"; do
+	copy_with_libs "$f" "$f"
 done
 for f in "${project_bins[@]}"; do
 	copy_with_libs "$f" "/usr/bin/$(basename "$f")"

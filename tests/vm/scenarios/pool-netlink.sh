@@ -14,7 +14,7 @@ echo "+ $nl show"; $nl show || fail "show"
 
 # The settings of every level; the counters move with any process.
 settings() {
-	$nl show | sed -E 's/ (pool|hits|misses|taken|refused|released)=[0-9]+//g'
+	$nl show | sed -E 's/ (pool|hits|misses|taken|refused|released|shrunk|in_use|lease)=[0-9]+//g'
 }
 
 # refused DESCRIPTION MESSAGE ARGS...: the request fails, the kernel says
@@ -33,16 +33,22 @@ refused() {
 }
 
 # Attribute numbers, from include/uapi/linux/iosup.h.
-A_LEVEL=1 A_POOL=2 A_LIMIT=3 A_ENABLED=10 CMD_SET=2
+A_LEVEL=1 A_POOL=2 A_LIMIT=3 A_ENABLED=10 A_IN_USE=14 A_DEFAULT_LIMIT=17 A_LEASE=18 CMD_SET=2
 refused "unknown attribute" "Unknown attribute type" raw $CMD_SET 40:u32:1
 refused "read-only counter" "read-only counter" raw $CMD_SET $A_POOL:u64:5
 refused "limit out of range" "integer out of range" limit 1 300000
-refused "wrong level" "integer out of range" limit 4 100
+refused "wrong level" "integer out of range" limit 5 100
 refused "level zero" "integer out of range" limit 0 100
 refused "limit without level" "LIMIT needs the LEVEL" raw $CMD_SET $A_LIMIT:u32:10
 refused "nothing to set" "nothing to set" raw $CMD_SET
 refused "ratio out of range" "integer out of range" ratio 5000
-refused "ratio for level 4" "integer out of range" ratio 10 4
+refused "ratio for level 5" "integer out of range" ratio 10 5
+refused "read-only in-use count" "read-only counter" raw $CMD_SET $A_IN_USE:u64:1
+refused "default limit over netlink" "defaults are the module parameters" \
+	raw $CMD_SET $A_DEFAULT_LIMIT:u32:1
+refused "lease out of range" "integer out of range" limit 1 10 86401
+refused "lease of the wrong size" "invalid attribute length" \
+	raw $CMD_SET $A_LEASE:u8:5
 refused "level without limit or ratio" "LEVEL is only used with LIMIT or FREE_RATIO" \
 	raw $CMD_SET $A_LEVEL:u8:1 $A_ENABLED:u8:1
 refused "set without CAP_NET_ADMIN" "needs CAP_NET_ADMIN" --uid 65534 limit 1 10
@@ -59,14 +65,14 @@ echo "+ $nl ratio 120 2"; $nl ratio 120 2 || fail "ratio of one level"
 $nl show | grep -q "level=2 .*free_ratio=120 " || fail "level 2's ratio not read back"
 $nl show | grep -q "level=1 .*free_ratio=150 " || fail "level 1's ratio changed with level 2's"
 echo "+ $nl ratio 0"; $nl ratio 0 || fail "ratio 0"
-[ "$($nl show | grep -c "free_ratio=0 ")" = 3 ] || fail "ratio 0 did not reach every level"
+[ "$($nl show | grep -c "free_ratio=0 ")" = 4 ] || fail "ratio 0 did not reach every level"
 iosup-lat-proc -n 50 -w 0 fork-exit >/dev/null || fail "storm"
 echo "+ $nl drain 1"; $nl drain 1 || fail "drain"
 $nl show | grep "level=1 " | grep -q " released=[1-9]" || fail "drain released nothing"
 # Disabled, the pools are drained and take nothing in.
 echo "+ $nl disable"; $nl disable || fail "disable"
 $nl show
-[ "$($nl show | grep -c " pool=0 .*enabled=0")" = 3 ] || fail "not empty and disabled"
+[ "$($nl show | grep -c " pool=0 .*enabled=0")" = 4 ] || fail "not empty and disabled"
 echo "+ $nl enable"; $nl enable || fail "enable"
 $nl show
 rmmod iosup || fail "rmmod"

@@ -1,0 +1,124 @@
+# The pool over its life: filled by many processes exiting at once, shrunk
+# by memory pressure (stress-ng) with the event on the multicast group, a
+# lease that runs out, and an unload that gives every page back. Asserts
+# what it can see in dom0 and prints, for the host:
+#   IOSUP-PRESSURE pool_before=PAGES pool_after=PAGES shrunk=TABLES events=N
+#   IOSUP-MEM before_kb=KB after_kb=KB held_pages=PAGES xen_before_mb=MB xen_after_mb=MB
+. /lib/rig/guest.sh
+ko=/lib/modules/extra/iosup.ko
+nl=$(command -v iosup-pool || echo /lib/modules/extra/iosup-pool)
+stats=/sys/module/iosup/parameters/stats
+fail() { echo "pool-life: FAIL: $*" >&2; exit 1; }
+[ -f "$ko" ] || fail "$ko is missing"
+
+# field LEVEL NAME: a counter of a level, from the netlink dump.
+field() {
+	$nl show | awk -v l="level=$1" -v k="$2=" '
+		{ for (i = 1; i <= NF; i++) { if ($i == l) hit = 1; if (hit && index($i, k) == 1) { print substr($i, length(k) + 1); exit } } hit = 0 }'
+}
+
+# Pages the pools hold: tables times the pages one table of the level holds.
+pool_pages() {
+	$nl show | awk '{ p = 0; t = 1
+		for (i = 1; i <= NF; i++) { if ($i ~ /^pool=/) p = substr($i, 6); if ($i ~ /^table_pages=/) t = substr($i, 13) }
+		n += p * t } END { print n + 0 }'
+}
+
+mem_free() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
+
+# Memory as it is with nothing cached that could be dropped.
+quiesce() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1; }
+
+# exit_together N: N processes (a fork and an exec each) live at once, then
+# exit at once, so the pools fill with what they free.
+exit_together() {
+	i=0 pids=
+	while [ $i -lt "$1" ]; do
+		sleep 600 &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	sleep 2
+	in_use=$(field 4 in_use)
+	[ "${in_use:-0}" -ge "$1" ] || fail "L4 in_use is ${in_use:-missing} with $1 processes alive"
+	kill $pids
+	wait 2>/dev/null
+	sleep 1
+}
+
+quiesce
+mem_before=$(mem_free) xen_before=$(xen_free)
+
+insmod "$ko" debug=1 || fail "insmod"
+exit_together 300
+$nl show
+held=$(pool_pages)
+[ "$held" -ge 1000 ] || fail "300 processes exiting left $held pages in the pools"
+for l in 1 2 3 4; do
+	[ "$(field $l pool)" -gt 0 ] || fail "level $l's pool is empty after 300 exits"
+done
+
+# Memory pressure: stress-ng takes nearly all free memory, leaving it between
+# the min and low watermarks (min_free_kbytes raised so that the margin is
+# wide), so kswapd reclaims, calls the shrinkers, and no allocation fails.
+$nl events 60 >/tmp/events 2>&1 &
+listener=$!
+sleep 1
+grep -q listening /tmp/events || fail "the events listener did not start"
+old_min=$(cat /proc/sys/vm/min_free_kbytes)
+echo 32768 >/proc/sys/vm/min_free_kbytes
+take=$(( $(mem_free) - 40 * 1024 ))
+echo "+ stress-ng --vm 1 --vm-bytes ${take}k --vm-keep --vm-populate --timeout 8"
+stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout 8 ||
+	fail "stress-ng"
+echo "$old_min" >/proc/sys/vm/min_free_kbytes
+sleep 2
+kill $listener 2>/dev/null
+wait $listener 2>/dev/null
+after=$(pool_pages)
+shrunk=0
+for l in 1 2 3 4; do shrunk=$((shrunk + $(field $l shrunk))); done
+events=$(grep -c 'event=5 ' /tmp/events)
+echo "IOSUP-PRESSURE pool_before=$held pool_after=$after shrunk=$shrunk events=$events"
+$nl show
+[ "$shrunk" -gt 0 ] || fail "memory pressure shrank nothing"
+[ "$after" -lt $((held / 2)) ] || fail "the pools still hold $after of $held pages after pressure"
+[ "$events" -gt 0 ] || fail "no 'shrunk' event on the multicast group"
+
+# A lease: a limit set for 3 seconds holds while renewed, then goes back to
+# the default, and the listener hears of it.
+$nl events 20 >/tmp/events 2>&1 &
+listener=$!
+sleep 1
+default=$(field 1 default_limit)
+$nl limit 1 77 3 || fail "limit with a lease"
+[ "$(field 1 limit)" = 77 ] || fail "leased limit not read back"
+[ "$(field 1 lease)" -ge 1 ] || fail "no lease left right after setting one"
+sleep 2
+$nl lease 3 || fail "renewing the lease"
+sleep 2
+[ "$(field 1 limit)" = 77 ] || fail "the renewed lease ran out early"
+sleep 3
+[ "$(field 1 limit)" = "$default" ] || fail "limit $(field 1 limit) after the lease ran out, not the default $default"
+[ "$(field 1 lease)" = 0 ] || fail "a lease is still said to run"
+# A limit set without a lease stays.
+$nl limit 1 88 || fail "limit for good"
+sleep 1
+kill $listener 2>/dev/null
+wait $listener 2>/dev/null
+grep -q 'event=6 ' /tmp/events || fail "no 'lease expired' event"
+[ "$(field 1 limit)" = 88 ] || fail "a limit set for good changed"
+echo "pool-life: lease held 4 s while renewed, expired to $default, event seen"
+
+# Fill the pools again, then unload: every page comes back.
+$nl limit 1 "$default" || fail "limit"
+exit_together 300
+held=$(pool_pages)
+violations=$(awk '$1 ~ /^L/ { n += $9 } END { print n + 0 }' "$stats")
+[ "$violations" = 0 ] || fail "the debug checks saw $violations violations"
+rmmod iosup || fail "rmmod"
+quiesce
+mem_after=$(mem_free) xen_after=$(xen_free)
+echo "IOSUP-MEM before_kb=$mem_before after_kb=$mem_after held_pages=$held xen_before_mb=$xen_before xen_after_mb=$xen_after"
+exit 0

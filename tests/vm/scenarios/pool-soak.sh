@@ -1,0 +1,53 @@
+# A soak: $PROCS fork+execs, two streams at once (one per dom0 vCPU), with
+# the pools limited so small that tables are both handed out from them and
+# turned away to the kernel's fallback all along, in debug mode (every
+# pooled page checked in and out). The stats are checked every tenth of the
+# run; at the end the module is unloaded and dom0's free memory compared.
+# Prints, for the host:
+#   IOSUP-SOAK procs=N seconds=S hits=N refused=N misses=N violations=N
+#   IOSUP-MEM before_kb=KB after_kb=KB held_pages=0 xen_before_mb=MB xen_after_mb=MB
+. /lib/rig/guest.sh
+ko=/lib/modules/extra/iosup.ko
+stats=/sys/module/iosup/parameters/stats
+fail() { echo "pool-soak: FAIL: $*" >&2; exit 1; }
+[ -f "$ko" ] || fail "$ko is missing"
+
+# sum COLUMN: a stats column summed over the levels (see the header line).
+sum() { awk -v c="$1" '$1 ~ /^L[0-9]$/ { n += $c } END { print n + 0 }' "$stats"; }
+# Columns of the header "level pool limit hits misses taken refused
+# released violations free_ratio shrunk", the level being the first.
+HITS=4 MISSES=5 REFUSED=7 VIOLATIONS=9
+
+mem_free() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
+quiesce() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1; }
+
+quiesce
+mem_before=$(mem_free) xen_before=$(xen_free)
+insmod "$ko" debug=1 limit_l1=6 limit_l2=3 limit_l3=2 limit_l4=1 || fail "insmod"
+
+rounds=10 half=$((PROCS / 2))
+per_round=$((half / rounds))
+[ "$per_round" -gt 0 ] || fail "PROCS=$PROCS is too few for a soak"
+start=$(date +%s)
+round=1
+while [ $round -le $rounds ]; do
+	iosup-lat-proc -n "$per_round" -w 0 fork-exec >/tmp/soak-a &
+	a=$!
+	iosup-lat-proc -n "$per_round" -w 0 fork-exec >/tmp/soak-b || fail "stream b, round $round"
+	wait $a || fail "stream a, round $round"
+	v=$(sum $VIOLATIONS)
+	echo "pool-soak: round $round/$rounds: $((round * per_round * 2)) processes, $(($(date +%s) - start)) s, hits $(sum $HITS), refused $(sum $REFUSED), violations $v"
+	[ "$v" = 0 ] || fail "the debug checks saw $v violations"
+	round=$((round + 1))
+done
+seconds=$(($(date +%s) - start))
+cat "$stats"
+hits=$(sum $HITS) refused=$(sum $REFUSED) misses=$(sum $MISSES)
+echo "IOSUP-SOAK procs=$((rounds * per_round * 2)) seconds=$seconds hits=$hits refused=$refused misses=$misses violations=$(sum $VIOLATIONS)"
+[ "$hits" -gt 0 ] || fail "no table came from the pools"
+[ "$refused" -gt 0 ] || fail "the fallback never ran (nothing refused)"
+rmmod iosup || fail "rmmod"
+quiesce
+echo "IOSUP-MEM before_kb=$mem_before after_kb=$(mem_free) held_pages=0 xen_before_mb=$xen_before xen_after_mb=$(xen_free)"
+exit 0
