@@ -15,6 +15,8 @@ kernel=$(sed -n 's/^KERNEL_IMAGE=//p' <<<"$inputs")
 key=$( { hash_of "$KSHIM_DIR/iosup" "$uapi" "$0"; echo "$kernel"; } |
 	sha256sum | cut -c1-16)
 out=$(cache_dir iosup-ko "$key")
+# The soak and the pool test may ask for the same module at once.
+cache_lock "$out"
 if [ ! -f "$out/iosup.ko" ]; then
 	tmp=$out.tmp
 	rm -rf "$tmp"
