@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The xenstore backend (see store.h), through libxenstore. Kept thin: the
+ * paths, the watch events' meaning and the values' checks live in
+ * store-path.c and policy.c, where the unit tests reach them.
+ */
+#define _GNU_SOURCE
+
+#include "store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xenstore.h>
+
+#include <linux/iosup.h>
+
+#include "xen.h"
+
+/*
+ * xenstored ends a transaction with EAGAIN when another writer touched a
+ * node it read; a few retries ride out a burst, more mean something
+ * rewrites those nodes in a loop and waiting longer will not help.
+ */
+#define TRANSACTION_TRIES 8
+
+/*
+ * Watch events handled per dispatch, so that a storm of writes cannot
+ * starve the event loop; the fd stays readable while more wait.
+ */
+#define DISPATCH_BATCH 256
+
+struct iosup_store {
+	struct xs_handle *xs;
+};
+
+static int errno_or(int fallback)
+{
+	return errno ? -errno : fallback;
+}
+
+int iosup_store_open(struct iosup_store **out)
+{
+	struct iosup_store *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	errno = 0;
+	s->xs = xs_open(0);
+	if (!s->xs) {
+		switch (errno) {
+		case ENOENT:
+		case ENODEV:
+		case ENXIO:
+		case ECONNREFUSED:
+			r = -ENODEV;
+			break;
+		case EPERM:
+		case EACCES:
+			r = -EACCES;
+			break;
+		default:
+			r = errno_or(-EIO);
+		}
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void iosup_store_close(struct iosup_store *s)
+{
+	if (!s)
+		return;
+	xs_close(s->xs);
+	free(s);
+}
+
+int iosup_store_watch(struct iosup_store *s)
+{
+	if (!xs_watch(s->xs, IOSUP_STORE_POLICY, IOSUP_STORE_TOKEN_POLICY) ||
+	    !xs_watch(s->xs, "@introduceDomain", IOSUP_STORE_TOKEN_DOMAINS) ||
+	    !xs_watch(s->xs, "@releaseDomain", IOSUP_STORE_TOKEN_DOMAINS))
+		return errno_or(-EIO);
+	return 0;
+}
+
+int iosup_store_fd(const struct iosup_store *s)
+{
+	return xs_fileno(s->xs);
+}
+
+int iosup_store_dispatch(struct iosup_store *s,
+			 const struct iosup_store_callbacks *cb, void *data)
+{
+	/* One bit per domain: many events for one domain, one re-read. */
+	unsigned char changed[(IOSUP_DOMID_FIRST_RESERVED + 7) / 8] = { 0 };
+	bool all = false, def = false, domains = false;
+	enum iosup_store_watch what;
+	char err[160];
+	unsigned int id;
+	int i, domid, r = 0;
+	char **vec;
+
+	for (i = 0; i < DISPATCH_BATCH; i++) {
+		errno = 0;
+		vec = xs_check_watch(s->xs);
+		if (!vec) {
+			if (errno != EAGAIN)
+				r = errno_or(-EIO);
+			break;
+		}
+		if (iosup_store_classify(vec[XS_WATCH_PATH], vec[XS_WATCH_TOKEN],
+					 &what, &domid, err, sizeof(err))) {
+			if (cb->problem)
+				cb->problem(err, data);
+		} else if (what == IOSUP_STORE_WATCH_DOMAINS) {
+			domains = true;
+		} else if (what == IOSUP_STORE_WATCH_POLICY) {
+			if (domid == IOSUP_STORE_ALL)
+				all = true;
+			else if (domid == IOSUP_STORE_DEFAULT)
+				def = true;
+			else
+				changed[domid / 8] |= 1u << (domid % 8);
+		}
+		free(vec);
+	}
+
+	/* What was gathered is reported even if reading stopped on an error. */
+	if (domains && cb->domains_changed)
+		cb->domains_changed(data);
+	if (!cb->policy_changed)
+		return r;
+	if (all) {
+		cb->policy_changed(IOSUP_STORE_ALL, data);
+		return r;
+	}
+	if (def)
+		cb->policy_changed(IOSUP_STORE_DEFAULT, data);
+	for (id = 0; id < IOSUP_DOMID_FIRST_RESERVED; id++)
+		if (changed[id / 8] & (1u << (id % 8)))
+			cb->policy_changed((int)id, data);
+	return r;
+}
+
+typedef int (*transaction_fn)(struct xs_handle *xs, xs_transaction_t t,
+			      void *arg);
+
+/* Runs @fn in a transaction, again while one ends with EAGAIN. */
+static int transaction(struct iosup_store *s, transaction_fn fn, void *arg)
+{
+	xs_transaction_t t;
+	int tries, r;
+
+	for (tries = 0; tries < TRANSACTION_TRIES; tries++) {
+		t = xs_transaction_start(s->xs);
+		if (t == XBT_NULL)
+			return errno_or(-EIO);
+		r = fn(s->xs, t, arg);
+		if (r) {
+			xs_transaction_end(s->xs, t, true);
+			if (r == -EAGAIN)
+				continue;
+			return r;
+		}
+		errno = 0;
+		if (xs_transaction_end(s->xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return errno_or(-EIO);
+	}
+	return -EAGAIN;
+}
+
+/* Adds a message to @err, "; " between messages, cut at the end. */
+static void add_error(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add_error(char *err, size_t err_len, const char *fmt, ...)
+{
+	size_t used = strnlen(err, err_len);
+	va_list ap;
+
+	if (used + 3 >= err_len)
+		return;
+	if (used) {
+		memcpy(err + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(err + used, err_len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A node's name from xenstore, printable, for a message. */
+static void shown(const char *s, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
+struct read_policy {
+	int domid;
+	struct policy *out;
+	char *err;
+	size_t err_len;
+	int refused;
+};
+
+static int read_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct read_policy *a = arg;
+	char dir[IOSUP_STORE_PATH_MAX], path[IOSUP_STORE_PATH_MAX];
+	char msg[160], name[40];
+	unsigned int n, i, len;
+	char **keys;
+	char *value;
+	int key, r;
+
+	/* A retried transaction starts from nothing. */
+	memset(a->out, 0, sizeof(*a->out));
+	a->err[0] = '\0';
+	a->refused = 0;
+	r = iosup_store_policy_path(dir, sizeof(dir), a->domid, NULL);
+	if (r)
+		return r;
+	errno = 0;
+	keys = xs_directory(xs, t, dir, &n);
+	if (!keys)
+		return errno == ENOENT ? 0 : errno_or(-EIO);
+
+	for (i = 0; i < n; i++) {
+		shown(keys[i], name, sizeof(name));
+		key = policy_key_parse(keys[i], strlen(keys[i]));
+		if (key < 0) {
+			add_error(a->err, a->err_len, "%s/%s: not a policy key", dir, name);
+			a->refused++;
+			continue;
+		}
+		r = iosup_store_policy_path(path, sizeof(path), a->domid, keys[i]);
+		if (r)
+			goto out;
+		errno = 0;
+		value = xs_read(xs, t, path, &len);
+		if (!value) {
+			/* Removed since the listing: it is no policy now. */
+			if (errno == ENOENT)
+				continue;
+			r = errno_or(-EIO);
+			goto out;
+		}
+		if (policy_set(a->out, (enum policy_key)key, value, len, msg, sizeof(msg))) {
+			add_error(a->err, a->err_len, "%s: %s", dir, msg);
+			a->refused++;
+		}
+		free(value);
+	}
+	r = 0;
+out:
+	free(keys);
+	return r;
+}
+
+int iosup_store_read_policy(struct iosup_store *s, int domid,
+			    struct policy *out, char *err, size_t err_len)
+{
+	struct read_policy a = { domid, out, err, err_len, 0 };
+	char dir[IOSUP_STORE_PATH_MAX];
+	int r;
+
+	if (!err_len)
+		return -EINVAL;
+	if (iosup_store_policy_path(dir, sizeof(dir), domid, NULL)) {
+		snprintf(err, err_len, "%d: not a domain id (0 to %u)", domid,
+			 IOSUP_DOMID_FIRST_RESERVED - 1);
+		return -EINVAL;
+	}
+	r = transaction(s, read_policy, &a);
+	if (!r && a.refused)
+		return -EINVAL;
+	return r;
+}
+
+/* True if @path exists, or -errno. */
+static int exists(struct xs_handle *xs, xs_transaction_t t, const char *path)
+{
+	unsigned int len;
+	void *v;
+
+	errno = 0;
+	v = xs_read(xs, t, path, &len);
+	if (v) {
+		free(v);
+		return 1;
+	}
+	return errno == ENOENT ? 0 : errno_or(-EIO);
+}
+
+/*
+ * Writes @value at @path; a node it creates gets @perms. A node that was
+ * there keeps its permissions: someone set them.
+ */
+static int write_node(struct xs_handle *xs, xs_transaction_t t, const char *path,
+		      const char *value, struct xs_permissions *perms,
+		      unsigned int nperms)
+{
+	int r = exists(xs, t, path);
+
+	if (r < 0)
+		return r;
+	if (r && !value)
+		return 0;
+	if (!(value ? xs_write(xs, t, path, value, strlen(value)) : xs_mkdir(xs, t, path)))
+		return errno_or(-EIO);
+	if (!r && !xs_set_permissions(xs, t, path, perms, nperms))
+		return errno_or(-EIO);
+	return 0;
+}
+
+struct write_policy {
+	int domid;
+	const char *key, *value;
+};
+
+static int write_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct write_policy *a = arg;
+	/* Only dom0 may read or write: the first entry is the owner and everyone else. */
+	struct xs_permissions dom0_only[] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+	};
+	char dir[IOSUP_STORE_PATH_MAX], path[IOSUP_STORE_PATH_MAX];
+	int r;
+
+	r = iosup_store_policy_path(dir, sizeof(dir), a->domid, NULL);
+	if (!r)
+		r = iosup_store_policy_path(path, sizeof(path), a->domid, a->key);
+	if (!r)
+		r = write_node(xs, t, "/iosup", NULL, dom0_only, 1);
+	if (!r)
+		r = write_node(xs, t, IOSUP_STORE_POLICY, NULL, dom0_only, 1);
+	if (!r)
+		r = write_node(xs, t, dir, NULL, dom0_only, 1);
+	if (!r)
+		r = write_node(xs, t, path, a->value, dom0_only, 1);
+	return r;
+}
+
+int iosup_store_write_policy(struct iosup_store *s, int domid, const char *key,
+			     const char *value, char *err, size_t err_len)
+{
+	struct write_policy a = { domid, key, value };
+	struct policy scratch = { 0 };
+	char path[IOSUP_STORE_PATH_MAX];
+	int k, r;
+
+	if (iosup_store_policy_path(path, sizeof(path), domid, NULL)) {
+		snprintf(err, err_len, "%d: not a domain id (0 to %u)", domid,
+			 IOSUP_DOMID_FIRST_RESERVED - 1);
+		return -EINVAL;
+	}
+	k = policy_key_parse(key, strlen(key));
+	if (k < 0) {
+		snprintf(err, err_len, "'%.40s': not a policy key", key);
+		return -EINVAL;
+	}
+	r = policy_set(&scratch, (enum policy_key)k, value, strlen(value), err, err_len);
+	if (r)
+		return r;
+	r = transaction(s, write_policy, &a);
+	if (r)
+		snprintf(err, err_len, "%s/%s: %s", path, key, iosup_store_strerror(r));
+	return r;
+}
+
+static int compare_domids(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int iosup_store_list_domains(struct iosup_store *s, unsigned int **domids,
+			     size_t *count, char *err, size_t err_len)
+{
+	unsigned int *ids, n, i, id;
+	size_t found = 0;
+	char name[40];
+	char **names;
+
+	if (err_len)
+		err[0] = '\0';
+	errno = 0;
+	names = xs_directory(s->xs, XBT_NULL, IOSUP_STORE_DOMAINS, &n);
+	if (!names)
+		return errno_or(-EIO);
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ids) {
+		free(names);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (iosup_store_parse_domid(names[i], strlen(names[i]), &id)) {
+			shown(names[i], name, sizeof(name));
+			add_error(err, err_len, "skipped " IOSUP_STORE_DOMAINS "/%s: not a domain id",
+				  name);
+			continue;
+		}
+		ids[found++] = id;
+	}
+	free(names);
+	qsort(ids, found, sizeof(*ids), compare_domids);
+	*domids = ids;
+	*count = found;
+	return 0;
+}
+
+struct write_target {
+	unsigned int domid, level;
+	uint32_t pages;
+};
+
+static int write_target(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct write_target *a = arg;
+	/* dom0 owns and writes them; the domain may only read its targets. */
+	struct xs_permissions perms[] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = a->domid, .perms = XS_PERM_READ },
+	};
+	char dom[IOSUP_STORE_PATH_MAX], dir[IOSUP_STORE_PATH_MAX];
+	char path[IOSUP_STORE_PATH_MAX], value[16];
+	int r;
+
+	r = iosup_store_domain_path(dom, sizeof(dom), a->domid, NULL);
+	if (!r)
+		r = iosup_store_target_path(dir, sizeof(dir), a->domid, 0);
+	if (!r)
+		r = iosup_store_target_path(path, sizeof(path), a->domid, a->level);
+	if (r)
+		return r;
+	/* A domain that went away gets nothing its toolstack would not clean. */
+	r = exists(xs, t, dom);
+	if (r <= 0)
+		return r ? r : -ESRCH;
+	snprintf(value, sizeof(value), "%u", a->pages);
+	r = write_node(xs, t, dir, NULL, perms, 2);
+	if (!r)
+		r = write_node(xs, t, path, value, perms, 2);
+	return r;
+}
+
+int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
+			     unsigned int level, uint32_t pages)
+{
+	struct write_target a = { domid, level, pages };
+
+	if (domid >= IOSUP_DOMID_FIRST_RESERVED || level < IOSUP_LEVEL_PTE ||
+	    level > IOSUP_LEVEL_MAX || pages > IOSUP_LIMIT_MAX)
+		return -EINVAL;
+	return transaction(s, write_target, &a);
+}
+
+const char *iosup_store_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case -ENODEV:
+		return "no xenstore: not running on Xen, or xenstored is not running";
+	case -EACCES:
+		return "not privileged enough for this xenstore node";
+	case -ESRCH:
+		return "no such domain (it may have gone away)";
+	case -EAGAIN:
+		return "xenstore transactions kept conflicting with other writers; try again";
+	case -EINVAL:
+		return "a value or key refused";
+	default:
+		return strerror(-err);
+	}
+}

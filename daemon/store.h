@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The xenstore backend: admin policy under /iosup/policy, the domain list,
+ * and the pool targets written for domUs (the paths are in store-path.h).
+ * This file and store.c are the only place that speaks to libxenstore.
+ *
+ * Functions return 0 or a negative errno. The errors that mean something
+ * particular here (iosup_store_strerror() says it in words):
+ *   -ENODEV  no xenstore: not on Xen, or xenstored not running
+ *   -EACCES  not privileged enough for the node
+ *   -ESRCH   the domain is gone
+ *   -EAGAIN  a transaction kept conflicting with other writers
+ *   -EINVAL  a value or key refused (the err buffer names it)
+ *
+ * Watches fire once when registered and may fire spuriously: what
+ * iosup_store_dispatch() reports is "may have changed", for an idempotent
+ * re-read, never the change itself.
+ */
+#ifndef IOSUP_DAEMON_STORE_H
+#define IOSUP_DAEMON_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "store-path.h"
+
+struct iosup_store;
+
+int iosup_store_open(struct iosup_store **out);
+void iosup_store_close(struct iosup_store *s);
+
+/* Watches /iosup/policy, @introduceDomain and @releaseDomain. */
+int iosup_store_watch(struct iosup_store *s);
+
+/* Readable when watch events wait: for the event loop. */
+int iosup_store_fd(const struct iosup_store *s);
+
+struct iosup_store_callbacks {
+	/*
+	 * The policy of @domid may have changed: a domain's, the default
+	 * (IOSUP_STORE_DEFAULT), or every one (IOSUP_STORE_ALL).
+	 */
+	void (*policy_changed)(int domid, void *data);
+	/* Domains may have come or gone: list them again. */
+	void (*domains_changed)(void *data);
+	/* A watch event that means nothing to iosupd, said why. May be NULL. */
+	void (*problem)(const char *what, void *data);
+};
+
+/*
+ * Drains the watch events waiting and reports them, each domain's once per
+ * call however many events it had. Returns 0 or -errno.
+ */
+int iosup_store_dispatch(struct iosup_store *s,
+			 const struct iosup_store_callbacks *cb, void *data);
+
+/*
+ * The policy of @domid (or IOSUP_STORE_DEFAULT) into @out, read whole in
+ * one transaction. No policy at all is an empty layer, not an error. A key
+ * that is not a policy key, or a value policy_set() refuses, is left out
+ * and named in @err; the others are still in @out, and the return is
+ * -EINVAL. -ESRCH is not used: a domain's policy may predate the domain.
+ */
+int iosup_store_read_policy(struct iosup_store *s, int domid,
+			    struct policy *out, char *err, size_t err_len);
+
+/*
+ * Writes one policy key, checked with policy.c first (-EINVAL, said in
+ * @err), in a transaction. The nodes it creates are dom0's alone.
+ */
+int iosup_store_write_policy(struct iosup_store *s, int domid, const char *key,
+			     const char *value, char *err, size_t err_len);
+
+/*
+ * The ids of the domains under /local/domain, ascending, in a malloc'ed
+ * array the caller frees. An entry that is not a domain id is skipped and
+ * named in @err ("" when none was).
+ */
+int iosup_store_list_domains(struct iosup_store *s, unsigned int **domids,
+			     size_t *count, char *err, size_t err_len);
+
+/*
+ * Tells domain @domid's pool at @level to hold @pages (its agent reads
+ * /local/domain/<domid>/control/iosup/target-l<level>). -ESRCH if the
+ * domain is gone: nothing is created for it.
+ */
+int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
+			     unsigned int level, uint32_t pages);
+
+/* A sentence for err (negative errno) from any function here. */
+const char *iosup_store_strerror(int err);
+
+#endif
