@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* iosupctl show DOMID: one domain in full, level by level. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "client.h"
+#include "format.h"
+
+static const char *const level_names[CTL_PROTO_LEVELS] = { "1 pte", "2 pmd", "3 pud", "4 pgd" };
+
+static void print_domain(const struct ctl_proto_domain *d)
+{
+	char a[FMT_MAX], b[FMT_MAX];
+	int l;
+
+	printf("domain %u: %s\n  mode: %s\n  flushes/s: %s\n", d->domid, fmt_name(d->name),
+	       config_mode_name(d->mode), fmt_rate(a, d->have_flush_rate, d->flush_rate));
+	if (d->have_xen)
+		printf("  iotlb: %" PRIu64 " page, %" PRIu64 " domain, %" PRIu64 " global, %" PRIu64
+		       " skipped; waited %.3f ms\n  iommu: %" PRIu64 " unmaps, %" PRIu64 " maps\n",
+		       d->xen.iotlb_psi, d->xen.iotlb_dsi, d->xen.iotlb_global, d->xen.flushes_skipped,
+		       (double)d->xen.wait_ns / 1e6, d->xen.pt_unmaps, d->xen.pt_maps);
+	else
+		printf("  iotlb: - (the hypervisor has no iosup counters)\n");
+	if (!d->have_pool) {
+		printf("  pool: - (not read)\n");
+		return;
+	}
+	printf("  %-6s  %8s  %8s  %12s  %12s  %8s  %6s\n", "LEVEL", "LIMIT", "POOL", "HITS",
+	       "MISSES", "IN_USE", "LEASE");
+	for (l = 0; l < CTL_PROTO_LEVELS; l++) {
+		const struct ctl_proto_level *v = &d->level[l];
+
+		printf("  %-6s  %8u  %8" PRIu64 "  %12" PRIu64 "  %12" PRIu64 "  %8s  %5us\n",
+		       level_names[l], v->limit, v->pool, v->hits, v->misses,
+		       fmt_count(b, v->have_in_use, v->in_use), v->lease_left);
+	}
+}
+
+int show_main(int argc, char **argv, struct cli *cli)
+{
+	struct ctl_proto_request req = { .command = CTL_PROTO_DOMAIN };
+	struct ctl_proto_reply reply = { 0 };
+	char *raw = NULL;
+	int first, r;
+
+	r = verb_options(argc, argv, cli, "DOMID [--json]", &first);
+	if (r >= 0)
+		return r;
+	if (argc - first != 1)
+		return usage_error(argv[0], "needs one domain id");
+	if (parse_domid(argv[0], argv[first], &req.domid))
+		return EXIT_USAGE;
+	r = client_call_once(cli, &req, &reply, &raw);
+	if (cli->json && raw)
+		printf("%s\n", raw);
+	else if (!r)
+		print_domain(&reply.domain);
+	free(raw);
+	return r;
+}
