@@ -245,10 +245,16 @@ static unsigned long iosup_shrink_scan(struct shrinker *shrinker,
 	return freed ?: SHRINK_STOP;
 }
 
+/*
+ * No seeks: a pooled table costs no I/O to make again, only the flush the
+ * pool saves, so under pressure the kernel takes half of it at every call
+ * rather than a share scaled down by the reclaim priority, which for a few
+ * thousand pages rounds to nothing until reclaim is desperate.
+ */
 static struct shrinker iosup_shrinker = {
 	.count_objects = iosup_shrink_count,
 	.scan_objects = iosup_shrink_scan,
-	.seeks = DEFAULT_SEEKS,
+	.seeks = 0,
 };
 
 int iosup_shrinker_init(void)
