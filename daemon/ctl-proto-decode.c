@@ -47,7 +47,9 @@ static void join(char out[WHERE_MAX], const char *path, const char *key)
 	for (i = 0; i + 1 < sizeof(shown) && key[i]; i++)
 		shown[i] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
 	shown[i] = '\0';
-	snprintf(out, WHERE_MAX, "%s%s%s", path, *path ? "." : "", shown);
+	/* Cut short, a very deep path still names its start in the error. */
+	if (snprintf(out, WHERE_MAX, "%s%s%s", path, *path ? "." : "", shown) >= WHERE_MAX)
+		out[WHERE_MAX - 1] = '\0';
 }
 
 /* Every member of @obj is one of @allowed (NULL-terminated). */
@@ -74,7 +76,7 @@ static int member(struct ctx *c, struct json_object *obj, const char *path, cons
 		  enum json_type type, const char *what, bool nullable, struct json_object **out)
 {
 	char where[WHERE_MAX];
-	struct json_object *v;
+	struct json_object *v = NULL;
 
 	join(where, path, key);
 	if (!json_object_object_get_ex(obj, key, &v))
@@ -110,7 +112,7 @@ static int get_uint(struct ctx *c, struct json_object *obj, const char *path, co
 		    uint64_t max, bool *have, uint64_t *out)
 {
 	char where[WHERE_MAX];
-	struct json_object *v;
+	struct json_object *v = NULL;
 
 	join(where, path, key);
 	if (!json_object_object_get_ex(obj, key, &v))
@@ -150,7 +152,7 @@ static int get_u64(struct ctx *c, struct json_object *obj, const char *path, con
 static int get_bool(struct ctx *c, struct json_object *obj, const char *path, const char *key,
 		    bool *out)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 
 	if (member(c, obj, path, key, json_type_boolean, "true or false", false, &v))
 		return -EINVAL;
@@ -163,7 +165,7 @@ static int get_rate(struct ctx *c, struct json_object *obj, const char *path, co
 		    bool *have, double *out)
 {
 	char where[WHERE_MAX];
-	struct json_object *v;
+	struct json_object *v = NULL;
 	double d;
 
 	join(where, path, key);
@@ -193,7 +195,7 @@ static int get_text(struct ctx *c, struct json_object *obj, const char *path, co
 		    bool nullable, bool ascii, char *out, size_t size)
 {
 	char where[WHERE_MAX];
-	struct json_object *v;
+	struct json_object *v = NULL;
 	const char *s;
 	size_t len, i;
 
@@ -305,7 +307,7 @@ out:
 /* "version" must be ours; its absence or type is a malformed message. */
 static int check_version(struct ctx *c, struct json_object *o, bool *unsupported)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 
 	*unsupported = false;
 	if (member(c, o, "", "version", json_type_int, "an integer", false, &v))
@@ -328,7 +330,7 @@ int ctl_proto_request_decode(const char *buf, size_t len, struct ctl_proto_reque
 	struct json_object *o = NULL;
 	const char *fail = CTL_ERR_BAD_REQUEST;
 	bool unsupported;
-	int cmd, r;
+	int cmd = 0, r;	/* cmd: set by get_enum() on success */
 
 	r = parse(&c, buf, len, CTL_PROTO_REQUEST_MAX, &o);
 	if (r) {
@@ -343,7 +345,7 @@ int ctl_proto_request_decode(const char *buf, size_t len, struct ctl_proto_reque
 		goto out;
 	}
 	if (get_enum(&c, o, "", "command", command_name, CTL_PROTO_COMMANDS, &cmd)) {
-		struct json_object *v;
+		struct json_object *v = NULL;
 
 		/* A string that names no command is for an unknown-command code. */
 		if (json_object_object_get_ex(o, "command", &v) && json_object_is_type(v, json_type_string))
@@ -515,7 +517,7 @@ static int decode_record(struct ctx *c, struct json_object *o, const char *p,
 					    "bound", "applied", "misses", "hits", "flushes", "pool",
 					    NULL };
 	uint64_t level;
-	int reason, bound;
+	int reason = 0, bound = 0;	/* set by get_enum(); gcc -O2 cannot tell */
 
 	if (only(c, o, p, keys) ||
 	    get_u64(c, o, p, "time_ms", &r->time_ms) ||
@@ -605,7 +607,7 @@ static int decode_payload(struct ctx *c, enum ctl_proto_command command, struct 
 {
 	const char *key = payload_key(command);
 	bool array = command == CTL_PROTO_DOMAINS;
-	struct json_object *v;
+	struct json_object *v = NULL;
 	int state;
 
 	if (command == CTL_PROTO_RELOAD || command == CTL_PROTO_PAUSE ||
