@@ -24,7 +24,13 @@ pool_pages() {
 		n += p * t } END { print n + 0 }'
 }
 
-mem_free() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+# Free memory, kB: MemFree plus the freed pages the per-CPU lists hold,
+# which MemFree leaves out (after freeing a few thousand pages they can
+# hold a megabyte).
+mem_free() {
+	echo $(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) +
+		$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo) * 4 ))
+}
 xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
 
 # Memory as it is with nothing cached that could be dropped.
