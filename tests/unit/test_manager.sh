@@ -3,7 +3,8 @@
 # absent, as on this host) driven by the real iosupctl and by signals:
 # the degraded modes said in the status, the domain list with Xen's
 # counters, pause and resume, reload (good and bad), --observe, a
-# hypervisor without the counters, and a clean stop that removes the socket.
+# hypervisor without the counters, sd_notify, and a clean stop that removes
+# the socket.
 # Usage: test_manager.sh MANAGER-HARNESS IOSUPCTL
 set -euo pipefail
 harness=$1
@@ -13,7 +14,9 @@ dir=$(mktemp -d /tmp/test-manager.XXXXXX)
 sock=$dir/control
 conf=$dir/iosupd.conf
 pid=
+listener=
 cleanup() {
+	[ -z "$listener" ] || kill "$listener" 2>/dev/null || true
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
 	rm -rf "$dir"
@@ -43,7 +46,8 @@ logged() {
 	grep -qF -- "$1" "$dir/log" || fail "expected '$1' in the log"
 }
 
-# start [ENV=VALUE...] -- [--observe]: the harness, once its first period ran.
+# start [ENV=VALUE...]: the harness (with --observe if $observe is set),
+# once it answers on its socket.
 start() {
 	local i
 	env "$@" "$harness" "$sock" "$conf" ${observe:+--observe} 2>"$dir/log" &
@@ -122,6 +126,40 @@ has '"reason":"hypervisor without the counters; pool unavailable'
 has '"domains":1'
 logged "observe-only"
 stop
+
+# sd_notify: READY=1 after the first period's STATUS=, WATCHDOG=1 after
+# each period, RELOADING=1 then READY=1 around a reload, STOPPING=1.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".bound", "w").close()
+with open(sys.argv[2], "w") as out:
+    while True:
+        m = s.recv(4096).decode()
+        out.write(m.replace("\n", " ") + "\n")
+        out.flush()
+        if m.startswith("STOPPING=1"):
+            break
+' "$dir/notify" "$dir/notified" &
+listener=$!
+for i in $(seq 50); do [ -e "$dir/notify.bound" ] && break; sleep 0.1; done
+start IOSUP_STUB_XEN=counters NOTIFY_SOCKET="$dir/notify" WATCHDOG_USEC=10000000
+sleep 0.8
+kill -HUP "$pid"
+sleep 0.3
+stop
+wait "$listener"
+listener=
+sed 's/^/    notify: /' "$dir/notified"
+first_ready=$(grep -n '^READY=1' "$dir/notified" | head -1 | cut -d: -f1)
+[ -n "$first_ready" ] || fail "no READY=1"
+sed -n "$((first_ready - 1))p" "$dir/notified" | grep -q '^STATUS=running.*2 domains' ||
+	fail "READY=1 before the first period's STATUS="
+grep -q '^WATCHDOG=1' "$dir/notified" || fail "the watchdog was not fed"
+grep -A2 '^RELOADING=1 MONOTONIC_USEC=' "$dir/notified" | grep -q '^READY=1' ||
+	fail "no READY=1 after RELOADING=1"
+tail -1 "$dir/notified" | grep -q '^STOPPING=1' || fail "no STOPPING=1 last"
 
 # --observe: observe-only whatever the policy says.
 observe=1
