@@ -78,6 +78,12 @@ struct manager {
 
 	struct iosup_store *store;
 	sd_event_source *store_source;
+	/*
+	 * A call failed as if xenstore went away. Closed only once back in
+	 * the event loop: the failing call may be inside the store's own
+	 * dispatch, which must not have its store freed under it.
+	 */
+	bool store_lost;
 	struct policy def;		/* /iosup/policy/default */
 	unsigned int *store_domids;	/* /local/domain, as last listed */
 	size_t n_store_domids;
@@ -85,6 +91,9 @@ struct manager {
 
 	struct ctl_server *ctl;
 	sd_event_source *ctl_source;
+
+	unsigned int *xen_domids;	/* the domains Xen's counters last gave */
+	size_t n_xen_domids;
 
 	/* Managed domains, by ascending domid; views[i] is doms[i]'s, for the snapshot. */
 	struct managed_domain *doms;
@@ -127,12 +136,18 @@ static ssize_t find_domain(const struct manager *m, uint32_t domid)
 
 static void close_store(struct manager *m);
 
+static bool store_usable(const struct manager *m)
+{
+	return m->store && !m->store_lost;
+}
+
 /* A store error that is not about a value means xenstore went away. */
 static void store_failed(struct manager *m, const char *what, int r)
 {
-	log_warning("xenstore: %s: %s; using the config's policy until it is back",
-		    what, iosup_store_strerror(r));
-	close_store(m);
+	if (!m->store_lost)
+		log_warning("xenstore: %s: %s; using the config's policy until it is back",
+			    what, iosup_store_strerror(r));
+	m->store_lost = true;
 }
 
 static void merge_policy(struct manager *m, size_t i)
@@ -154,7 +169,7 @@ static void read_domain_policy(struct manager *m, size_t i)
 	char err[256] = "";
 	int r;
 
-	if (m->store) {
+	if (store_usable(m)) {
 		r = iosup_store_read_policy(m->store, (int)m->views[i].domid,
 					    &m->doms[i].own, err, sizeof(err));
 		if (r == -EINVAL)
@@ -171,7 +186,7 @@ static void read_default_policy(struct manager *m)
 	char err[256] = "";
 	int r;
 
-	if (!m->store)
+	if (!store_usable(m))
 		return;
 	r = iosup_store_read_policy(m->store, IOSUP_STORE_DEFAULT, &m->def, err,
 				    sizeof(err));
@@ -296,7 +311,7 @@ static void list_store_domains(struct manager *m)
 	size_t n = 0;
 	int r;
 
-	if (!m->store)
+	if (!store_usable(m))
 		return;
 	r = iosup_store_list_domains(m->store, &ids, &n, err, sizeof(err));
 	if (r) {
@@ -315,8 +330,7 @@ static void on_domains_changed(void *data)
 	struct manager *m = data;
 
 	list_store_domains(m);
-	/* Xen's own list joins at the next period. */
-	if (sync_domains(m, NULL, 0))
+	if (sync_domains(m, m->xen_domids, m->n_xen_domids))
 		log_error("out of memory listing the domains");
 }
 
@@ -338,8 +352,10 @@ static int on_store_io(sd_event_source *s, int fd, uint32_t revents, void *data)
 
 	(void)s, (void)fd, (void)revents;
 	r = iosup_store_dispatch(m->store, &cb, m);
-	if (r && m->store)
+	if (r)
 		store_failed(m, "reading watch events", r);
+	if (m->store_lost)
+		close_store(m);
 	return 0;
 }
 
@@ -348,6 +364,7 @@ static void close_store(struct manager *m)
 	m->store_source = sd_event_source_disable_unref(m->store_source);
 	iosup_store_close(m->store);
 	m->store = NULL;
+	m->store_lost = false;
 	/* Without xenstore the default layer is the config's alone. */
 	memset(&m->def, 0, sizeof(m->def));
 }
@@ -357,6 +374,8 @@ static void open_store(struct manager *m)
 {
 	int r;
 
+	if (m->store_lost)
+		close_store(m);
 	if (m->store)
 		return;
 	r = iosup_store_open(&m->store);
@@ -747,9 +766,9 @@ static int run_period(struct manager *m)
 	uint64_t mono = now_ms(CLOCK_MONOTONIC);
 	bool renewed = false;
 	ssize_t i;
-	int r, failed;
+	int r, failed, xen_failed;
 
-	failed = read_xen(m, &counters, &n_counters);
+	failed = xen_failed = read_xen(m, &counters, &n_counters);
 	open_store(m);
 	open_pool(m);
 	if (m->pool && !read_pool(m))
@@ -766,7 +785,14 @@ static int run_period(struct manager *m)
 	for (k = 0; k < n_counters; k++)
 		if (counters[k].domid < IOSUP_DOMID_FIRST_RESERVED)
 			xen_ids[n_ids++] = counters[k].domid;
-	r = sync_domains(m, xen_ids, n_ids);
+	/* A failed read lists no domain: keep the last list, lest they flap. */
+	if (!xen_failed) {
+		free(m->xen_domids);
+		m->xen_domids = xen_ids;
+		m->n_xen_domids = n_ids;
+		xen_ids = NULL;
+	}
+	r = sync_domains(m, m->xen_domids, m->n_xen_domids);
 	if (r)
 		goto out;
 	update_xen_views(m, counters, n_counters, mono);
@@ -1053,6 +1079,7 @@ void manager_free(struct manager *m)
 	iosup_xen_close(m->xen);
 	sd_event_unref(m->event);
 	free(m->store_domids);
+	free(m->xen_domids);
 	free(m->doms);
 	free(m->views);
 	free(m->config_path);
