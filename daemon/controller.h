@@ -11,8 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The pooled levels: PTE (L1), PMD (L2), PUD (L3). */
-#define CTL_LEVELS 3
+/*
+ * The pooled levels: PTE (L1), PMD (L2), PUD (L3) and the pgd pair (L4),
+ * [0] being L1. Each is decided on its own counters; the controller does
+ * not care what a level's table is.
+ */
+#define CTL_LEVELS 4
 
 /* What the operator allows for one domain (xenstore policy + config). */
 struct ctl_policy {

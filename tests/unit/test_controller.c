@@ -320,6 +320,28 @@ static void test_misses_without_flushes(void)
 	ASSERT_STREQ(ctl_reason_name(d.level[0].reason), "grow");
 }
 
+/* The pgd pair level (L4) is decided like the others, on its own counters. */
+static void test_fourth_level(void)
+{
+	struct ctl_state state = { 0 };
+	struct ctl_policy policy = { .min_pages = 0, .max_pages = 4096 };
+	struct ctl_sample sample = { .have_flushes = true };
+	struct ctl_decision d;
+	int l;
+
+	ctl_decide(&policy, &state, &sample, UINT64_MAX, &d);
+	ASSERT_EQ(d.level[3].reason, CTL_SEED);
+	sample.level[3].misses = 100;
+	sample.iotlb_flushes = 200;
+	ctl_decide(&policy, &state, &sample, UINT64_MAX, &d);
+	ASSERT_EQ(d.level[3].reason, CTL_GROW);
+	ASSERT_EQ(d.level[3].change, 1);
+	ASSERT_EQ(d.level[3].limit, 200);
+	ASSERT_EQ(d.budget_used, 200);
+	for (l = 0; l < 3; l++)
+		ASSERT_EQ(d.level[l].change, 0);
+}
+
 int main(void)
 {
 	/* Each test prints a line; keep them when an assertion aborts. */
@@ -333,6 +355,7 @@ int main(void)
 	test_operator();
 	test_bounds();
 	test_misses_without_flushes();
+	test_fourth_level();
 	printf("controller: all passed\n");
 	return 0;
 }

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The real manager (on a stub Xen, with the pool module and xenstore
+# absent, as on this host) driven by the real iosupctl and by signals:
+# the degraded modes said in the status, the domain list with Xen's
+# counters, pause and resume, reload (good and bad), --observe, a
+# hypervisor without the counters, sd_notify, and a clean stop that removes
+# the socket.
+# Usage: test_manager.sh MANAGER-HARNESS IOSUPCTL
+set -euo pipefail
+harness=$1
+iosupctl=$2
+
+dir=$(mktemp -d /tmp/test-manager.XXXXXX)
+sock=$dir/control
+conf=$dir/iosupd.conf
+pid=
+listener=
+cleanup() {
+	[ -z "$listener" ] || kill "$listener" 2>/dev/null || true
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ ! -f "$dir/log" ] || sed 's/^/    log: /' "$dir/log" >&2
+	exit 1
+}
+
+run() {
+	local want=$1 rc=0
+	shift
+	echo "+ iosupctl $*"
+	out=$("$iosupctl" --socket "$sock" "$@" 2>&1) || rc=$?
+	printf '%s\n' "$out" | sed 's/^/    /'
+	[ "$rc" -eq "$want" ] || fail "iosupctl $*: exit $rc, expected $want"
+}
+
+has() {
+	printf '%s\n' "$out" | grep -qF -- "$1" || fail "expected '$1' in the output"
+}
+
+logged() {
+	grep -qF -- "$1" "$dir/log" || fail "expected '$1' in the log"
+}
+
+# start [ENV=VALUE...]: the harness (with --observe if $observe is set),
+# once it answers on its socket.
+start() {
+	local i
+	env "$@" "$harness" "$sock" "$conf" ${observe:+--observe} 2>"$dir/log" &
+	pid=$!
+	for i in $(seq 50); do
+		if "$iosupctl" --socket "$sock" status >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "the manager did not answer on $sock"
+}
+
+stop() {
+	local rc=0
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	pid=
+	[ "$rc" -eq 0 ] || fail "the manager exited $rc after SIGTERM"
+	[ ! -e "$sock" ] || fail "the control socket outlived the manager"
+	logged "SIGTERM: stopping"
+}
+
+printf 'period_ms = 500\nmax_pages = 1000\n' >"$conf"
+
+# Counters, but no module and no xenstore: running, and saying what is missing.
+observe=
+start IOSUP_STUB_XEN=counters
+run 0 status --json
+has '"state":"running"'
+has '"reason":"pool unavailable; xenstore unavailable, config policy only"'
+has '"period_ms":500'
+has '"domains":2'
+logged "pool unavailable: the iosup module is not loaded"
+logged "xenstore unavailable"
+run 0 domains
+has "Domain-0"
+has "    3  -"
+sleep 1.2	# two periods more: a flush rate
+run 0 show 0 --json
+has '"domid":0'
+has '"levels":null'
+has '"flush_rate":'
+run 1 show 5
+has "no-such-domain"
+
+run 0 pause
+has "iosupd: paused"
+run 0 status --json
+has '"state":"paused"'
+has '"reason":"paused by an operator; pool unavailable'
+run 0 resume
+has "iosupd: running"
+logged "resumed by an operator"
+
+# Reload: a good file is taken, a bad one refused and the running one kept.
+printf 'period_ms = 700\n' >"$conf"
+kill -HUP "$pid"
+for i in $(seq 20); do grep -qF "period 700 ms" "$dir/log" && break; sleep 0.1; done
+run 0 status --json
+has '"period_ms":700'
+printf 'period_ms = 700\nmode = sometimes\n' >"$conf"
+run 1 reload
+has "$conf:2: mode"
+run 0 status --json
+has '"period_ms":700'
+logged "keeping the running configuration"
+stop
+
+# A hypervisor without the counters: observe-only, said why.
+printf 'period_ms = 500\n' >"$conf"
+start IOSUP_STUB_XEN=nocounters
+run 0 status --json
+has '"state":"observe-only"'
+has '"reason":"hypervisor without the counters; pool unavailable'
+has '"domains":1'
+logged "observe-only"
+stop
+
+# sd_notify: READY=1 after the first period's STATUS=, WATCHDOG=1 after
+# each period, RELOADING=1 then READY=1 around a reload, STOPPING=1.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".bound", "w").close()
+with open(sys.argv[2], "w") as out:
+    while True:
+        m = s.recv(4096).decode()
+        out.write(m.replace("\n", " ") + "\n")
+        out.flush()
+        if m.startswith("STOPPING=1"):
+            break
+' "$dir/notify" "$dir/notified" &
+listener=$!
+for i in $(seq 50); do [ -e "$dir/notify.bound" ] && break; sleep 0.1; done
+start IOSUP_STUB_XEN=counters NOTIFY_SOCKET="$dir/notify" WATCHDOG_USEC=10000000
+sleep 0.8
+kill -HUP "$pid"
+sleep 0.3
+stop
+wait "$listener"
+listener=
+sed 's/^/    notify: /' "$dir/notified"
+first_ready=$(grep -n '^READY=1' "$dir/notified" | head -1 | cut -d: -f1)
+[ -n "$first_ready" ] || fail "no READY=1"
+sed -n "$((first_ready - 1))p" "$dir/notified" | grep -q '^STATUS=running.*2 domains' ||
+	fail "READY=1 before the first period's STATUS="
+grep -q '^WATCHDOG=1' "$dir/notified" || fail "the watchdog was not fed"
+grep -A2 '^RELOADING=1 MONOTONIC_USEC=' "$dir/notified" | grep -q '^READY=1' ||
+	fail "no READY=1 after RELOADING=1"
+tail -1 "$dir/notified" | grep -q '^STOPPING=1' || fail "no STOPPING=1 last"
+
+# --observe: observe-only whatever the policy says.
+observe=1
+start IOSUP_STUB_XEN=counters
+run 0 status --json
+has '"state":"observe-only"'
+has 'observing only (--observe)'
+stop
+echo "manager: all passed"
