@@ -65,10 +65,16 @@ done
 
 # The project's programs, built plainly (no sanitizers) for the guest.
 bin_build=$SRC_ROOT/build/rig
+# Two rigs may run at once (scripts/test runs the soak beside the other
+# tests): one builds, the other waits for it.
 build_programs() {
-	[ -f "$bin_build/build.ninja" ] ||
-		meson setup --buildtype=release "$bin_build" "$SRC_ROOT" >/dev/null
-	ninja -C "$bin_build" >/dev/null
+	mkdir -p "$SRC_ROOT/build"
+	(
+		flock 8
+		[ -f "$bin_build/build.ninja" ] ||
+			meson setup --buildtype=release "$bin_build" "$SRC_ROOT" >/dev/null
+		ninja -C "$bin_build" >/dev/null
+	) 8>"$bin_build.lock"
 }
 phase build-programs build_programs
 initrd=$(phase initramfs "$RIG_DIR/initramfs.sh" "$MODULES_DIR" "$KERNEL_RELEASE" \
