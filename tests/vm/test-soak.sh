@@ -38,9 +38,10 @@ phase module "$SRC_ROOT/kshim/linux/build-module.sh" >"$out/module" ||
 	{ test_fail "kshim/linux/build-module.sh failed"; test_finish; }
 
 log "boot 'soak': $procs fork+execs"
-# Under TCG a fork+exec takes 15-40 ms; the scenario is allowed 60 ms each.
+# Under TCG a soak fork+exec takes about 50 ms beside another rig; the
+# scenario is allowed twice that, with a host busy building.
 if ! "$RIG_DIR/run.sh" --inputs "$out/kernel.inputs" --procs "$procs" \
-	--deadline $((procs * 60 / 1000 + 300)) --out "$out/soak" \
+	--deadline $((procs * 100 / 1000 + 600)) --out "$out/soak" \
 	--extra-ko "$(cat "$out/module")" pool-soak >/dev/null; then
 	test_fail "the soak boot failed (see $out/soak/console.log)"
 	test_finish
