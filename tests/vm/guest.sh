@@ -13,3 +13,15 @@ settle() { sleep 1; }
 # benchmark marks its own with -m).
 phase_begin() { settle; mark "begin $*"; settle; }
 phase_end() { settle; mark "end $1"; settle; }
+
+# Free memory, kB: MemFree plus the freed pages the per-CPU lists hold,
+# which MemFree leaves out (after freeing a few thousand pages they can
+# hold a megabyte).
+mem_free() {
+	echo $(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) +
+		$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo) * 4 ))
+}
+# Xen's free memory, MiB.
+xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
+# Memory as it is with nothing cached that could be dropped.
+quiesce() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1; }

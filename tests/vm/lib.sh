@@ -93,3 +93,31 @@ test_finish() {
 	echo "$TEST_NAME: FAIL"
 	exit 1
 }
+
+# kv LINE KEY: the value of KEY=VALUE in LINE.
+kv() { tr ' \r' '\n\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
+
+# mem_check DIR SLACK_KB: the IOSUP-MEM line a pool scenario printed in
+# the boot DIR, shown, and checked: dom0's free memory after rmmod within
+# SLACK_KB of before insmod, Xen's unchanged.
+mem_check() {
+	local line before after held xb xa
+	line=$(grep -a 'IOSUP-MEM ' "$1/console.log" | tail -n1) ||
+		{ test_fail "unload: no IOSUP-MEM line in $1"; return; }
+	before=$(kv "$line" before_kb) after=$(kv "$line" after_kb) held=$(kv "$line" held_pages)
+	xb=$(kv "$line" xen_before_mb) xa=$(kv "$line" xen_after_mb)
+	printf '  dom0 free %s kB before insmod, %s kB after rmmod (%+d kB; the pools held %s pages); Xen free %s -> %s MiB\n' \
+		"$before" "$after" $((after - before)) "$held" "$xb" "$xa"
+	[ $((before - after)) -le "$2" ] ||
+		test_fail "unload: dom0 has $((before - after)) kB less free memory than before insmod"
+	[ "$xb" = "$xa" ] || test_fail "unload: Xen's free memory went from $xb to $xa MiB"
+}
+
+# build_pool OUT: the patched kernel's rig inputs into OUT/kernel.inputs and
+# the module's path into OUT/module, or the test fails and finishes.
+build_pool() {
+	phase kernel "$SRC_ROOT/kshim/linux/build.sh" >"$1/kernel.inputs" ||
+		{ test_fail "kshim/linux/build.sh failed"; test_finish; }
+	phase module "$SRC_ROOT/kshim/linux/build-module.sh" >"$1/module" ||
+		{ test_fail "kshim/linux/build-module.sh failed"; test_finish; }
+}

@@ -60,10 +60,7 @@ need_root
 out=$(mktemp -d /tmp/iosup-pool.XXXXXX)
 TEST_NAME=pool TEST_OUT=$out TEST_KEEP=$keep
 
-phase kernel "$SRC_ROOT/kshim/linux/build.sh" >"$out/kernel.inputs" ||
-	{ test_fail "kshim/linux/build.sh failed"; test_finish; }
-phase module "$SRC_ROOT/kshim/linux/build-module.sh" >"$out/module" ||
-	{ test_fail "kshim/linux/build-module.sh failed"; test_finish; }
+build_pool "$out"
 phase stock-inputs "$RIG_DIR/stock-inputs.sh" >"$out/stock.inputs" ||
 	{ test_fail "stock-inputs.sh failed"; test_finish; }
 
@@ -229,23 +226,6 @@ cost per table, microseconds (kernel time; the page allocator not included)
 	done
 }
 
-# mem_check DIR: the IOSUP-MEM line of a boot, checked and printed.
-mem_check() {
-	local line before after held xb xa
-	line=$(grep -a 'IOSUP-MEM ' "$1/console.log" | tail -n1) ||
-		{ test_fail "unload: no IOSUP-MEM line in $1"; return; }
-	before=$(kv "$line" before_kb) after=$(kv "$line" after_kb) held=$(kv "$line" held_pages)
-	xb=$(kv "$line" xen_before_mb) xa=$(kv "$line" xen_after_mb)
-	printf '  dom0 free %s kB before insmod, %s kB after rmmod (%+d kB; the pools held %s pages); Xen free %s -> %s MiB\n' \
-		"$before" "$after" $((after - before)) "$held" "$xb" "$xa"
-	[ $((before - after)) -le $MEM_SLACK_KB ] ||
-		test_fail "unload: dom0 has $((before - after)) kB less free memory than before insmod"
-	[ "$xb" = "$xa" ] || test_fail "unload: Xen's free memory went from $xb to $xa MiB"
-}
-
-# kv LINE KEY: the value of KEY=VALUE in LINE.
-kv() { tr ' \r' '\n\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
-
 check_life() {
 	local line
 	line=$(grep -a 'IOSUP-PRESSURE ' "$out/pool/console.log" | tail -n1) ||
@@ -254,7 +234,7 @@ check_life() {
 		"$(kv "$line" pool_before)" "$(kv "$line" pool_after)" "$(kv "$line" shrunk)" "$(kv "$line" events)"
 	printf 'lease: %s\n' "$(grep -a 'pool-life: lease' "$out/pool/console.log" | tail -n1 | cut -d' ' -f3-)"
 	printf 'unload:\n'
-	mem_check "$out/pool"
+	mem_check "$out/pool" $MEM_SLACK_KB
 }
 
 boot pool "$out/kernel.inputs" --extra-ko "$(cat "$out/module")" \

@@ -32,10 +32,7 @@ need_root
 out=$(mktemp -d /tmp/iosup-soak.XXXXXX)
 TEST_NAME=soak TEST_OUT=$out TEST_KEEP=$keep
 
-phase kernel "$SRC_ROOT/kshim/linux/build.sh" >"$out/kernel.inputs" ||
-	{ test_fail "kshim/linux/build.sh failed"; test_finish; }
-phase module "$SRC_ROOT/kshim/linux/build-module.sh" >"$out/module" ||
-	{ test_fail "kshim/linux/build-module.sh failed"; test_finish; }
+build_pool "$out"
 
 log "boot 'soak': $procs fork+execs"
 # Under TCG a soak fork+exec takes about 50 ms beside another rig; the
@@ -47,12 +44,8 @@ if ! "$RIG_DIR/run.sh" --inputs "$out/kernel.inputs" --procs "$procs" \
 	test_finish
 fi
 
-# kv LINE KEY: the value of KEY=VALUE in LINE.
-kv() { tr ' \r' '\n\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
-
 console=$out/soak/console.log
 soak=$(grep -a 'IOSUP-SOAK ' "$console" | tail -n1) || { test_fail "no IOSUP-SOAK line"; test_finish; }
-mem=$(grep -a 'IOSUP-MEM ' "$console" | tail -n1) || { test_fail "no IOSUP-MEM line"; test_finish; }
 n=$(kv "$soak" procs) secs=$(kv "$soak" seconds)
 printf '\nsoak: %s fork+execs in %s s (%s ms each), pools of 6/3/2/1 tables, debug checks on\n' \
 	"$n" "$secs" "$(awk -v s="$secs" -v n="$n" 'BEGIN { printf "%.1f", s * 1000 / n }')"
@@ -63,12 +56,6 @@ printf '  hits %s, misses %s, refused to the fallback %s, violations %s\n' \
 [ "$(kv "$soak" hits)" -gt 0 ] || test_fail "no table came from the pools"
 [ "$(kv "$soak" refused)" -gt 0 ] || test_fail "the fallback never ran"
 [ "$(kv "$soak" violations)" = 0 ] || test_fail "the debug checks saw violations"
-before=$(kv "$mem" before_kb) after=$(kv "$mem" after_kb)
-printf '  dom0 free %s kB before insmod, %s kB after rmmod (%+d kB); Xen free %s -> %s MiB\n' \
-	"$before" "$after" $((after - before)) "$(kv "$mem" xen_before_mb)" "$(kv "$mem" xen_after_mb)"
-[ $((before - after)) -le $MEM_SLACK_KB ] ||
-	test_fail "leak: dom0 has $((before - after)) kB less free memory than before insmod"
-[ "$(kv "$mem" xen_before_mb)" = "$(kv "$mem" xen_after_mb)" ] ||
-	test_fail "leak: Xen's free memory changed"
+mem_check "$out/soak" $MEM_SLACK_KB
 echo
 test_finish

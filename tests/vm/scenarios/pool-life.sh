@@ -24,17 +24,7 @@ pool_pages() {
 		n += p * t } END { print n + 0 }'
 }
 
-# Free memory, kB: MemFree plus the freed pages the per-CPU lists hold,
-# which MemFree leaves out (after freeing a few thousand pages they can
-# hold a megabyte).
-mem_free() {
-	echo $(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) +
-		$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo) * 4 ))
-}
-xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
 
-# Memory as it is with nothing cached that could be dropped.
-quiesce() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1; }
 
 # exit_together N: N processes (a fork and an exec each) live at once, then
 # exit at once, so the pools fill with what they free.

@@ -18,15 +18,6 @@ sum() { awk -v c="$1" '$1 ~ /^L[0-9]$/ { n += $c } END { print n + 0 }' "$stats"
 # released violations free_ratio shrunk", the level being the first.
 HITS=4 MISSES=5 REFUSED=7 VIOLATIONS=9
 
-# Free memory, kB: MemFree plus the freed pages the per-CPU lists hold,
-# which MemFree leaves out (after freeing a few thousand pages they can
-# hold a megabyte).
-mem_free() {
-	echo $(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) +
-		$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo) * 4 ))
-}
-xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
-quiesce() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1; }
 
 quiesce
 mem_before=$(mem_free) xen_before=$(xen_free)
