@@ -6,7 +6,8 @@
  * PV guest with a strict IOMMU is what floods the IOTLB with invalidations.
  *
  *   fork-exit  fork(); the child _exit()s at once
- *   fork-exec  fork(); the child execve()s this program, which exits
+ *   fork-exec  fork(); the child execve()s this program, which exits (or,
+ *              with -x, another program that exits at once)
  *   fork-sh    fork(); the child runs "/bin/sh -c '<this program> --child'"
  *
  * Prints one key=value line per run so that scripts can read it. With -m it
@@ -49,18 +50,22 @@ struct options {
 	int print_each;
 	int mark;
 	const char *tag;
+	const char *exec_path;
 };
 
 static char self_path[PATH_MAX];
+/* What fork-exec's child runs: this program, or -x's. */
+static const char *exec_path = self_path;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iosup-lat-proc [-n ITERATIONS] [-w WARMUP] [-t TAG] [-e] [-m] MODE\n"
+		"usage: iosup-lat-proc [-n ITERATIONS] [-w WARMUP] [-t TAG] [-x PROGRAM] [-e] [-m] MODE\n"
 		"  MODE        fork-exit | fork-exec | fork-sh\n"
 		"  -n N        timed iterations (default 1000, at most %lu)\n"
 		"  -w N        untimed iterations first (default 10)\n"
 		"  -t TAG      label printed on the result line (default: MODE)\n"
+		"  -x PROGRAM  fork-exec: the child execs PROGRAM (an absolute path)\n"
 		"  -e          also print every iteration's latency in microseconds\n"
 		"  -m          mark the timed loop in the kernel log (/dev/kmsg)\n",
 		MAX_ITERATIONS);
@@ -99,7 +104,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->print_each = 0;
 	o->mark = 0;
 	o->tag = NULL;
-	while ((c = getopt(argc, argv, "n:w:t:emh")) != -1) {
+	o->exec_path = NULL;
+	while ((c = getopt(argc, argv, "n:w:t:x:emh")) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_count("-n", optarg, MAX_ITERATIONS,
@@ -116,6 +122,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 't':
 			o->tag = optarg;
+			break;
+		case 'x':
+			if (optarg[0] != '/' || access(optarg, X_OK)) {
+				fprintf(stderr, "iosup-lat-proc: -x: '%s' is not an executable absolute path\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->exec_path = optarg;
 			break;
 		case 'e':
 			o->print_each = 1;
@@ -139,6 +153,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
 		if (!strcmp(argv[optind], mode_names[i])) {
 			o->mode = (enum mode)i;
+			if (o->exec_path && o->mode != MODE_FORK_EXEC) {
+				fprintf(stderr, "iosup-lat-proc: -x goes with fork-exec only\n");
+				return -EINVAL;
+			}
 			if (!o->tag)
 				o->tag = mode_names[i];
 			return 0;
@@ -166,7 +184,7 @@ static void child(enum mode mode)
 	case MODE_FORK_EXIT:
 		_exit(0);
 	case MODE_FORK_EXEC:
-		execl(self_path, "iosup-lat-proc", "--child", (char *)NULL);
+		execl(exec_path, "iosup-lat-proc", "--child", (char *)NULL);
 		break;
 	case MODE_FORK_SH:
 		snprintf(cmd, sizeof(cmd), "'%s' --child", self_path);
@@ -262,6 +280,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	self_path[len] = '\0';
+	if (o.exec_path)
+		exec_path = o.exec_path;
 
 	lat = calloc(o.iterations, sizeof(*lat));
 	if (!lat) {

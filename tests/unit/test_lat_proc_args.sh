@@ -23,6 +23,9 @@ expect_refused "-n: must be at least 1" -n 0 fork-exit
 expect_refused "-w: '-1' is not a number" -w -1 fork-exit
 expect_refused "unknown MODE 'spawn'" spawn
 expect_refused "expected exactly one MODE" fork-exit fork-exec
+expect_refused "-x: 'true' is not an executable absolute path" -x true fork-exec
+expect_refused "-x: '/nonexistent/exit' is not an executable absolute path" -x /nonexistent/exit fork-exec
+expect_refused "-x goes with fork-exec only" -x /bin/true fork-exit
 
 for mode in fork-exit fork-exec fork-sh; do
 	out=$("$prog" -n 20 -w 2 "$mode")
@@ -31,5 +34,11 @@ for mode in fork-exit fork-exec fork-sh; do
 	*) fail "$mode: unexpected output: $out" ;;
 	esac
 done
+out=$("$prog" -n 5 -w 0 -x /bin/true fork-exec)
+case $out in
+"lat_proc tag=fork-exec mode=fork-exec iterations=5 mean_us="*) ;;
+*) fail "-x: unexpected output: $out" ;;
+esac
+expect_refused "child did not exit with status 0" -n 1 -w 0 -x /bin/false fork-exec
 [ "$("$prog" -n 5 -w 0 -e fork-exit | wc -l)" -eq 6 ] || fail "-e must print one line per iteration plus the summary"
 echo "test_lat_proc_args: ok"
