@@ -7,6 +7,7 @@
 #include "controller.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Misses per period below which nothing is done: while pools refill after
@@ -26,17 +27,27 @@
 #define GROW_MIN_STEP 16
 
 /*
- * Periods in a row without misses, with pages sitting in the pool, before
+ * Periods in a row without misses, with surplus pages in the pool, before
  * the pool counts as idle: churn comes in bursts (a build, a test run),
  * and a pool shrunk between two bursts costs flushes to refill.
  */
 #define IDLE_PERIODS 5
 
 /*
- * An idle level's limit comes down to its pooled pages less half of them,
- * one step every SHRINK_COOLDOWN + 1 periods: slow enough that a pause in
- * churn costs little, fast enough to be under a tenth of a peak within
- * twenty periods of the churn ending (5 idle + 4 steps of 3).
+ * Pages a period's hits keep busy, per hit: a table handed out comes back
+ * when its process exits, so the pool needs about as many pages as one
+ * period takes, and as many again for a burst. Pages beyond that are
+ * surplus: a host never stops creating processes altogether (cron, shells,
+ * monitoring), and a pool sized for a build must still come down to what
+ * that background needs.
+ */
+#define BUSY_PAGES_PER_HIT 2
+
+/*
+ * An idle level's limit comes down to its pooled pages less half of the
+ * surplus, one step every SHRINK_COOLDOWN + 1 periods: slow enough that a
+ * pause in churn costs little, fast enough to be under a tenth of a peak
+ * within twenty periods of the churn ending (5 idle + 4 steps of 3).
  */
 #define SHRINK_DIVISOR 2
 #define SHRINK_COOLDOWN 2
@@ -86,7 +97,7 @@ static void decide_level(const struct ctl_policy *policy,
 			 const struct ctl_level_sample *s, bool flushes_cost,
 			 uint64_t *budget, struct ctl_level_decision *d)
 {
-	uint64_t misses, hits, want, idle, step;
+	uint64_t misses, hits, want, pooled, busy, surplus, step;
 	uint32_t limit = s->limit;
 
 	d->limit = limit;
@@ -138,9 +149,13 @@ static void decide_level(const struct ctl_policy *policy,
 		/*
 		 * Idle: pages sit in the pool and nobody takes them. During
 		 * churn the pool holds pages between one exit and the next
-		 * fork; those are in use, and the hits say so.
+		 * fork; those are in use, and the hits say how many.
 		 */
-		if (misses > MISS_DEAD_BAND || hits > MISS_DEAD_BAND || s->pool == 0)
+		pooled = s->pool < limit ? s->pool : limit;
+		busy = hits > UINT64_MAX / BUSY_PAGES_PER_HIT ? UINT64_MAX :
+		       hits * BUSY_PAGES_PER_HIT;
+		surplus = pooled > busy ? pooled - busy : 0;
+		if (misses > MISS_DEAD_BAND || surplus == 0)
 			state->level[l].idle_periods = 0;
 		else if (state->level[l].idle_periods < IDLE_PERIODS)
 			state->level[l].idle_periods++;
@@ -152,12 +167,11 @@ static void decide_level(const struct ctl_policy *policy,
 		}
 		if (state->level[l].idle_periods < IDLE_PERIODS)
 			return;
-		idle = s->pool < limit ? s->pool : limit;
-		step = idle / SHRINK_DIVISOR;
+		step = surplus / SHRINK_DIVISOR;
 		if (step < LIMIT_DEAD_BAND)
-			step = idle < LIMIT_DEAD_BAND ? idle : LIMIT_DEAD_BAND;
+			step = surplus < LIMIT_DEAD_BAND ? surplus : LIMIT_DEAD_BAND;
 		/* Headroom above the pooled pages costs no memory: drop it too. */
-		d->limit = clamp_limit(idle - step, policy, &d->bound);
+		d->limit = clamp_limit(pooled - step, policy, &d->bound);
 		if (d->limit >= limit) {
 			/* Already at min_pages (d->bound says so): nothing to do. */
 			d->limit = limit;
