@@ -74,6 +74,7 @@ struct manager {
 	struct iosup_pool_stats stats;	/* the last read */
 	bool have_stats;
 	bool lease_held;		/* limits iosupd set are under its lease */
+	bool lease_unknown;		/* pool just opened: a lease may be running */
 	int pool_error;			/* the last open's or read's, said once */
 
 	struct iosup_store *store;
@@ -547,8 +548,29 @@ static void open_pool(struct manager *m)
 		iosup_pool_events_close(m->events);
 		m->events = NULL;
 	}
+	m->lease_unknown = true;
 	/* A new module (or a reloaded one) has counters of its own. */
 	restart_controller(m);
+}
+
+/*
+ * A lease running when iosupd opens the pool is an earlier iosupd's (one
+ * killed, or restarted by systemd after a crash): take it over, so that
+ * its limits, which the controller seeds from, do not run out to the
+ * defaults under the new one.
+ */
+static void adopt_lease(struct manager *m)
+{
+	const struct iosup_pool_level *l1 = &m->stats.level[IOSUP_LEVEL_PTE];
+
+	if (!m->lease_unknown || !m->have_stats)
+		return;
+	m->lease_unknown = false;
+	if (m->lease_held || !(l1->have & IOSUP_POOL_HAVE(IOSUP_A_LEASE)) || !l1->lease)
+		return;
+	log_info("pool: a lease is running (%" PRIu32 " s left), an earlier iosupd's; taking it over",
+		 l1->lease);
+	m->lease_held = true;
 }
 
 /*
@@ -771,8 +793,10 @@ static int run_period(struct manager *m)
 	failed = xen_failed = read_xen(m, &counters, &n_counters);
 	open_store(m);
 	open_pool(m);
-	if (m->pool && !read_pool(m))
+	if (m->pool && !read_pool(m)) {
 		m->pool_error = 0;
+		adopt_lease(m);
+	}
 	/* A pool that cannot be read, when the module is there, is a failure. */
 	if (m->pool && !m->have_stats && !failed)
 		failed = m->pool_error ? m->pool_error : -EIO;
