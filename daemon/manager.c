@@ -34,10 +34,13 @@
 
 /*
  * The lease on the limits iosupd sets, in control periods: a period late
- * or two costs nothing, and a daemon gone for longer than this stops
- * holding the pools to limits sized for a workload it no longer watches.
+ * or two costs nothing, an iosupd restarted after a crash (systemd's
+ * RestartSec, then its start, seconds on a loaded host) finds the lease
+ * still running and takes it over, and a daemon gone for longer than this
+ * stops holding the pools to limits sized for a workload it no longer
+ * watches.
  */
-#define LEASE_PERIODS 4
+#define LEASE_PERIODS 5
 /* Never shorter than this, so that a short period still has slack. */
 #define LEASE_MIN_S 2
 
@@ -566,8 +569,11 @@ static void adopt_lease(struct manager *m)
 	if (!m->lease_unknown || !m->have_stats)
 		return;
 	m->lease_unknown = false;
-	if (m->lease_held || !(l1->have & IOSUP_POOL_HAVE(IOSUP_A_LEASE)) || !l1->lease)
+	if (m->lease_held || !(l1->have & IOSUP_POOL_HAVE(IOSUP_A_LEASE)) || !l1->lease) {
+		log_debug("pool: no lease to take over (L1 limit %" PRIu32 ", lease %" PRIu32 " s)",
+			  l1->limit, l1->lease);
 		return;
+	}
 	log_info("pool: a lease is running (%" PRIu32 " s left), an earlier iosupd's; taking it over",
 		 l1->lease);
 	m->lease_held = true;
