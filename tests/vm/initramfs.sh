@@ -81,6 +81,11 @@ done
 for f in "${project_bins[@]}"; do
 	copy_with_libs "$f" "/usr/bin/$(basename "$f")"
 done
+# glibc dlopen()s libgcc_s for pthread_cancel(), which libxenstore calls to
+# stop its watch thread when iosupd closes it; ldd cannot see that.
+libgcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !n++ { print $NF }')
+[ -n "$libgcc_s" ] || die "libgcc_s.so.1 is missing"
+[ -e "$root$libgcc_s" ] || install -D -m 0755 "$libgcc_s" "$root$libgcc_s"
 
 for ko in "${ko_paths[@]}"; do
 	cp "$ko" "$root/lib/modules/boot/"
