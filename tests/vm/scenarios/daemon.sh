@@ -1,0 +1,173 @@
+# iosupd in dom0, against the real xenstored, the iosup module (loaded with
+# every limit 0, in debug mode) and the patched hypervisor's counters, at
+# the default control period. In order:
+#   grow     fork+exit churn for three control periods, stopped, then a
+#            marked storm ("grown"): the host checks it ran at the floor
+#   shrink   no churn: the pools' pages, polled each second, fall to a
+#            tenth of their peak; the time it took
+#   agree    paused, a period apart: the module's stats and Xen's counters
+#            read before and after `iosupctl status --json` and
+#            `iosupctl show 0 --json` (the host checks they agree)
+#   observe  `iosupctl policy set 0 mode=observe`, churn: no limit moves and
+#            the log says "would"; `mode=enforce`, churn: the limits grow
+#   kill     SIGKILL mid-churn, a marked storm ("killed") at once; a new
+#            iosupd, churn past the lease, a marked storm ("restarted");
+#            the new one took the lease over and the limits never fell
+#   stop     SIGTERM: the limits go back to the module's defaults (0)
+# Lines for the host: IOSUP-DAEMON-<WHAT> key=value..., and the JSON as
+# IOSUP-JSON <name> <json>.
+. /lib/rig/guest.sh
+ko=/lib/modules/extra/iosup.ko
+stats=/sys/module/iosup/parameters/stats
+log=/tmp/iosupd.log
+# The default control period (no /etc/iosup/iosupd.conf).
+PERIOD=2
+# The lease iosupd holds its limits under: five periods.
+LEASE=10
+pid='' churn=''
+
+fail() {
+	echo "daemon: FAIL: $*" >&2
+	[ -z "$churn" ] || kill "$churn" 2>/dev/null
+	echo "daemon: iosupd's log:" >&2
+	grep -v ' L[0-9]: misses ' "$log" | sed 's/^/  | /' >&2
+	exit 1
+}
+[ -f "$ko" ] || fail "$ko is missing"
+
+# Waiting and counting without creating a process (which would be churn;
+# so would a $(...) subshell): a read with a timeout on a FIFO nobody
+# writes, and the shell's own read into $pool.
+mkfifo /tmp/daemon.quiet
+exec 3<>/tmp/daemon.quiet
+quiet_sleep() { read -r -t "$1" _ <&3; }
+pooled() {
+	pool=0
+	while read -r lv p _; do
+		case $lv in L[0-9]) pool=$((pool + p)) ;; esac
+	done <"$stats"
+}
+# col N: a stats column summed over the levels; limits: "l1 l2 l3 l4".
+col() { awk -v c="$1" '$1 ~ /^L[0-9]$/ { n += $c } END { print n + 0 }' "$stats"; }
+limits() { awk '$1 ~ /^L[0-9]$/ { printf "%s%s", sep, $3; sep = " " } END { print "" }' "$stats"; }
+POOL=2 LIMIT=3 VIOLATIONS=9
+
+start_iosupd() {
+	iosupd -v >>"$log" 2>&1 &
+	pid=$!
+	i=0
+	until iosupctl status >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -le 30 ] || fail "iosupd did not answer on its socket in 30 s"
+		kill -0 "$pid" 2>/dev/null || fail "iosupd exited at start"
+		sleep 1
+	done
+}
+# churn_for SECONDS: fork+exit churn in the background for that long.
+churn_for() {
+	iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
+	churn=$!
+	sleep "$1"
+	kill "$churn"
+	wait "$churn" 2>/dev/null
+	churn=''
+}
+# storm TAG [N]: N (300) fork+exits between marks, for the host to count.
+storm() { iosup-lat-proc -m -n "${2:-300}" -w 0 -t "$1" fork-exit || fail "storm $1"; }
+
+insmod "$ko" debug=1 limit_l1=0 limit_l2=0 limit_l3=0 limit_l4=0 || fail "insmod"
+start_iosupd
+sleep $((2 * PERIOD))
+# Starting (and waiting for) iosupd is a few dozen processes: a pool of a
+# few tables may be there already.
+start_limits=$(limits)
+
+# grow
+churn_for $((3 * PERIOD))
+grown=$(limits)
+storm grown
+peak=$(col $POOL)
+echo "IOSUP-DAEMON-GROW periods=3 limits_before=$(echo $start_limits | tr ' ' ,) limits_after=$(echo $grown | tr ' ' ,) pool_peak=$peak"
+[ "$peak" -gt 0 ] || fail "no page pooled after the churn"
+
+# shrink: no process at all from here until the pools are small.
+t=0
+pooled
+while [ "$pool" -gt $((peak / 10)) ] && [ $t -lt 90 ]; do
+	quiet_sleep 1
+	t=$((t + 1))
+	pooled
+done
+echo "IOSUP-DAEMON-SHRINK peak=$peak pool=$pool seconds=$t limits=$(limits | tr ' ' ,)"
+
+# agree
+iosupctl pause >/dev/null || fail "pause"
+sleep $((PERIOD + 1))
+echo "IOSUP-MODSTATS before $(tr '\n' ';' <"$stats")"
+echo "IOSUP-XEN before $(iosup-xen-counters --raw 0)"
+sleep $((PERIOD + 1))
+echo "IOSUP-JSON status $(iosupctl status --json)"
+echo "IOSUP-JSON show $(iosupctl show 0 --json)"
+echo "IOSUP-MODSTATS after $(tr '\n' ';' <"$stats")"
+echo "IOSUP-XEN after $(iosup-xen-counters --raw 0)"
+iosupctl resume >/dev/null || fail "resume"
+
+# observe
+iosupctl policy set 0 mode=observe || fail "policy set 0 mode=observe"
+i=0
+until iosupctl show 0 --json | grep -q '"mode":"observe"'; do
+	i=$((i + 1))
+	[ $i -le 10 ] || fail "iosupd did not take mode=observe from xenstore in 10 s"
+	sleep 1
+done
+before=$(limits)
+would_before=$(grep -c 'would' "$log")
+churn_for $((4 * PERIOD))
+after=$(limits)
+would=$(($(grep -c 'would' "$log") - would_before))
+echo "IOSUP-DAEMON-OBSERVE limits_before=$(echo $before | tr ' ' ,) limits_after=$(echo $after | tr ' ' ,) would_lines=$would"
+iosupctl policy set 0 mode=enforce || fail "policy set 0 mode=enforce"
+sleep 1
+churn_for $((3 * PERIOD))
+echo "IOSUP-DAEMON-ENFORCE limits_before=$(echo $after | tr ' ' ,) limits_after=$(limits | tr ' ' ,)"
+
+# kill
+iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
+churn=$!
+sleep $((2 * PERIOD))
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+killed_limits=$(limits)
+kill "$churn"
+wait "$churn" 2>/dev/null
+churn=''
+# Short: the lease left (at least LEASE - PERIOD) must outlast it.
+storm killed 50
+start_iosupd
+min_l1=$(limits | cut -d' ' -f1)
+iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
+churn=$!
+t=0
+while [ $t -lt $((LEASE + 2 * PERIOD)) ]; do
+	sleep 1
+	t=$((t + 1))
+	l1=$(limits | cut -d' ' -f1)
+	[ "$l1" -ge "$min_l1" ] || min_l1=$l1
+done
+kill "$churn"
+wait "$churn" 2>/dev/null
+churn=''
+storm restarted
+lease=$(iosupctl show 0 --json | sed -n 's/.*"level":1,[^}]*"lease_left":\([0-9]*\).*/\1/p')
+echo "IOSUP-DAEMON-KILL limits_at_kill=$(echo $killed_limits | tr ' ' ,) min_l1_after=$min_l1 lease_left=${lease:-none} took_over=$(grep -c 'taking it over' "$log")"
+
+# stop
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+echo "IOSUP-DAEMON-STOP exit=$rc limits=$(limits | tr ' ' ,) violations=$(col $VIOLATIONS) handed_back=$(grep -c 'handing the pools back' "$log")"
+cat "$stats"
+echo "daemon: iosupd's log:"
+grep -v ' L[0-9]: misses ' "$log" | sed 's/^/  | /'
+rmmod iosup || fail "rmmod"
+exit 0
