@@ -42,7 +42,8 @@ has "iosupd is not running"
 
 "$server" "$sock" &
 server_pid=$!
-for _ in $(seq 100); do
+# Up to 30 s: a sanitized build on a host busy with emulators starts slowly.
+for _ in $(seq 600); do
 	[ -S "$sock" ] && break
 	sleep 0.05
 done

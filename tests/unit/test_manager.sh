@@ -52,7 +52,7 @@ start() {
 	local i
 	env "$@" "$harness" "$sock" "$conf" ${observe:+--observe} 2>"$dir/log" &
 	pid=$!
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		if "$iosupctl" --socket "$sock" status >/dev/null 2>&1; then
 			return 0
 		fi
@@ -106,7 +106,7 @@ logged "resumed by an operator"
 # Reload: a good file is taken, a bad one refused and the running one kept.
 printf 'period_ms = 700\n' >"$conf"
 kill -HUP "$pid"
-for i in $(seq 20); do grep -qF "period 700 ms" "$dir/log" && break; sleep 0.1; done
+for i in $(seq 100); do grep -qF "period 700 ms" "$dir/log" && break; sleep 0.1; done
 run 0 status --json
 has '"period_ms":700'
 printf 'period_ms = 700\nmode = sometimes\n' >"$conf"
@@ -143,7 +143,7 @@ with open(sys.argv[2], "w") as out:
             break
 ' "$dir/notify" "$dir/notified" &
 listener=$!
-for i in $(seq 50); do [ -e "$dir/notify.bound" ] && break; sleep 0.1; done
+for i in $(seq 300); do [ -e "$dir/notify.bound" ] && break; sleep 0.1; done
 start IOSUP_STUB_XEN=counters NOTIFY_SOCKET="$dir/notify" WATCHDOG_USEC=10000000
 sleep 0.8
 kill -HUP "$pid"
