@@ -61,11 +61,12 @@ for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 
-# Dynamic programs and every library they load, at the same paths.
+# Dynamic programs and every library they load, at the same paths (for a
+# static one ldd fails, and there is nothing to copy).
 copy_with_libs() {
 	local src=$1 dst=$2 lib
 	install -D -m 0755 "$src" "$root$dst"
-	for lib in $(ldd "$src" | awk '/=>/ { print $3 } /^[ \t]*\/lib/ { print $1 }'); do
+	for lib in $(ldd "$src" 2>/dev/null | awk '/=>/ { print $3 } /^[ \t]*\/lib/ { print $1 }'); do
 		[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
 	done
 }
