@@ -141,3 +141,32 @@ int client_call_once(const struct cli *cli, const struct ctl_proto_request *req,
 	client_close(c);
 	return r;
 }
+
+int client_verb(int argc, char **argv, struct cli *cli, enum ctl_proto_command command,
+		bool takes_domid, client_print_fn print)
+{
+	struct ctl_proto_request req = { .command = command };
+	struct ctl_proto_reply reply = { 0 };
+	char *raw = NULL;
+	int first, r;
+
+	r = verb_options(argc, argv, cli, takes_domid ? "DOMID [--json]" : "[--json]", &first);
+	if (r >= 0)
+		return r;
+	if (takes_domid) {
+		if (argc - first != 1)
+			return usage_error(argv[0], "needs one domain id");
+		if (parse_domid(argv[0], argv[first], &req.domid))
+			return EXIT_USAGE;
+	} else if (first < argc) {
+		return usage_error(argv[0], "takes no arguments, not '%.40s'", argv[first]);
+	}
+	r = client_call_once(cli, &req, &reply, &raw);
+	if (cli->json && raw)
+		printf("%s\n", raw);
+	else if (!r)
+		print(&reply);
+	ctl_proto_reply_free(&reply);
+	free(raw);
+	return r;
+}

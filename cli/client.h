@@ -7,6 +7,8 @@
 #ifndef IOSUPCTL_CLIENT_H
 #define IOSUPCTL_CLIENT_H
 
+#include <stdbool.h>
+
 #include "ctl-proto.h"
 #include "iosupctl.h"
 
@@ -33,5 +35,16 @@ int client_call(struct client *c, const struct ctl_proto_request *req,
 /* Connect, call, close: for the verbs that make one request. */
 int client_call_once(const struct cli *cli, const struct ctl_proto_request *req,
 		     struct ctl_proto_reply *reply, char **raw);
+
+/* Prints a successful reply for people. */
+typedef void (*client_print_fn)(const struct ctl_proto_reply *reply);
+
+/*
+ * A whole verb that makes one request: its options ([--json], and a DOMID
+ * if @takes_domid), the call, then the raw reply with --json or @print's
+ * rendering without. Returns the exit code.
+ */
+int client_verb(int argc, char **argv, struct cli *cli, enum ctl_proto_command command,
+		bool takes_domid, client_print_fn print);
 
 #endif

@@ -2,7 +2,6 @@
 /* iosupctl explain DOMID: the domain's recent decisions, with their inputs and bounds. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "client.h"
 #include "format.h"
@@ -19,32 +18,19 @@ static void print_record(const struct ctl_proto_record *r)
 	       r->misses, r->hits, r->flushes, r->pool, r->applied ? "" : "  (observe: not applied)");
 }
 
+static void print_reply(const struct ctl_proto_reply *reply)
+{
+	const struct ctl_proto_record *rec;
+	uint32_t i;
+
+	printf("domain %u: %s\n", reply->domain.domid, fmt_name(reply->domain.name));
+	if (!reply->domain.decisions.count)
+		printf("  no decisions yet\n");
+	for (i = 0; (rec = ctl_proto_ring_get(&reply->domain.decisions, i)); i++)
+		print_record(rec);
+}
+
 int explain_main(int argc, char **argv, struct cli *cli)
 {
-	struct ctl_proto_request req = { .command = CTL_PROTO_EXPLAIN };
-	struct ctl_proto_reply reply = { 0 };
-	const struct ctl_proto_record *rec;
-	char *raw = NULL;
-	uint32_t i;
-	int first, r;
-
-	r = verb_options(argc, argv, cli, "DOMID [--json]", &first);
-	if (r >= 0)
-		return r;
-	if (argc - first != 1)
-		return usage_error(argv[0], "needs one domain id");
-	if (parse_domid(argv[0], argv[first], &req.domid))
-		return EXIT_USAGE;
-	r = client_call_once(cli, &req, &reply, &raw);
-	if (cli->json && raw) {
-		printf("%s\n", raw);
-	} else if (!r) {
-		printf("domain %u: %s\n", reply.domain.domid, fmt_name(reply.domain.name));
-		if (!reply.domain.decisions.count)
-			printf("  no decisions yet\n");
-		for (i = 0; (rec = ctl_proto_ring_get(&reply.domain.decisions, i)); i++)
-			print_record(rec);
-	}
-	free(raw);
-	return r;
+	return client_verb(argc, argv, cli, CTL_PROTO_EXPLAIN, true, print_reply);
 }

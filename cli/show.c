@@ -2,7 +2,6 @@
 /* iosupctl show DOMID: one domain in full, level by level. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "client.h"
 #include "format.h"
@@ -38,25 +37,12 @@ static void print_domain(const struct ctl_proto_domain *d)
 	}
 }
 
+static void print_reply(const struct ctl_proto_reply *reply)
+{
+	print_domain(&reply->domain);
+}
+
 int show_main(int argc, char **argv, struct cli *cli)
 {
-	struct ctl_proto_request req = { .command = CTL_PROTO_DOMAIN };
-	struct ctl_proto_reply reply = { 0 };
-	char *raw = NULL;
-	int first, r;
-
-	r = verb_options(argc, argv, cli, "DOMID [--json]", &first);
-	if (r >= 0)
-		return r;
-	if (argc - first != 1)
-		return usage_error(argv[0], "needs one domain id");
-	if (parse_domid(argv[0], argv[first], &req.domid))
-		return EXIT_USAGE;
-	r = client_call_once(cli, &req, &reply, &raw);
-	if (cli->json && raw)
-		printf("%s\n", raw);
-	else if (!r)
-		print_domain(&reply.domain);
-	free(raw);
-	return r;
+	return client_verb(argc, argv, cli, CTL_PROTO_DOMAIN, true, print_reply);
 }
