@@ -5,7 +5,9 @@
  *   - the module not loaded: keep running, "pool unavailable", open it
  *     again every period;
  *   - the hypervisor without the counters: decide, apply nothing;
- *   - no xenstore: the config's policy alone, open it again every period.
+ *   - no xenstore: the config's policy alone, open it again every period;
+ *   - a domU without an agent, or whose agent reports nonsense: listed,
+ *     left alone.
  */
 #define _GNU_SOURCE
 
@@ -26,6 +28,7 @@
 
 #include "controller.h"
 #include "ctl-server.h"
+#include "guests.h"
 #include "log.h"
 #include "policy.h"
 #include "pool.h"
@@ -56,7 +59,8 @@ struct managed_domain {
 	bool have_prev_xen;
 	struct iosup_xen_counters prev_xen;
 	uint64_t prev_xen_ms;		/* monotonic, when prev_xen was read */
-	struct ctl_state state;		/* the controller's memory (dom0 only, for now) */
+	struct ctl_state state;		/* the controller's memory */
+	struct guest guest;		/* a domU's agent's report (not dom0's) */
 };
 
 struct manager {
@@ -672,70 +676,182 @@ static bool may_apply(const struct manager *m, enum iosup_mode mode)
 	       !m->paused;
 }
 
+/* Sets level @l (0-based) of domain @i's pools to @limit: 0, or -errno said. */
+typedef int (*apply_fn)(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit);
+
 /*
- * dom0's period: decide from the pools and Xen's counters, then apply,
- * or say what would have been done. Returns whether a leased write
- * went out (which renews the lease).
+ * One domain's period, dom0's and a domU's alike: decide from @sample,
+ * apply through @apply or say what would have been done, one NOTICE line
+ * per action, and the decisions in the domain's ring for "explain". What
+ * the decision grows comes out of *@budget, which the next domain decides
+ * on. Returns whether a write went out.
  */
-static bool control_dom0(struct manager *m, size_t i, const struct iosup_xen_counters *xen)
+static bool control_domain(struct manager *m, size_t i, const struct ctl_sample *sample,
+			   uint64_t *budget, apply_fn apply)
 {
 	struct managed_domain *d = &m->doms[i];
+	uint32_t domid = m->views[i].domid;
 	struct ctl_policy policy = {
 		.min_pages = d->effective.min_pages,
 		.max_pages = d->effective.max_pages,
 	};
-	bool apply = may_apply(m, d->effective.mode), renewed = false;
-	struct ctl_sample sample;
+	bool may = may_apply(m, d->effective.mode), any = false;
 	struct ctl_decision dec;
-	uint64_t wall = now_ms(CLOCK_REALTIME);
+	uint64_t wall = now_ms(CLOCK_REALTIME), grown = 0;
 	char line[512];
-	int l, r;
+	int l;
 
 	if (d->effective.mode == IOSUP_MODE_OFF || m->paused) {
 		/* Not decided: the controller starts over when it is again. */
 		d->state.seeded = false;
 		return false;
 	}
-	tick_sample(&m->stats, xen, &sample);
-	ctl_decide(&policy, &d->state, &sample,
-		   tick_budget(m->config.memory_cap_mib, &m->stats), &dec);
+	ctl_decide(&policy, &d->state, sample, *budget, &dec);
 	for (l = 0; l < CTL_LEVELS; l++) {
 		const struct ctl_level_decision *ld = &dec.level[l];
-		uint32_t old = sample.level[l].limit;
+		uint32_t old = sample->level[l].limit;
 		bool applied = false;
 		struct ctl_proto_record rec;
 
-		log_debug("dom0 L%d: misses %" PRIu64 ", hits %" PRIu64 ", pool %" PRIu64
+		log_debug("dom%" PRIu32 " L%d: misses %" PRIu64 ", hits %" PRIu64 ", pool %" PRIu64
 			  ", limit %" PRIu32 ", flushes %" PRIu64 ": %s",
-			  l + 1, ld->misses, ld->hits, sample.level[l].pool, old,
+			  domid, l + 1, ld->misses, ld->hits, sample->level[l].pool, old,
 			  dec.flushes, ctl_reason_name(ld->reason));
 		if (ld->reason == CTL_OPERATOR)
-			log_info("dom0: L%d limit is %" PRIu32 ", set by someone else; adopted, no change for a while",
-				 l + 1, old);
-		if (ld->change && apply) {
-			r = iosup_pool_set_limit(m->pool, (unsigned int)l + 1, ld->limit,
-						 lease_seconds(&m->config));
-			if (r)
-				log_warning("dom0: setting L%d limit %" PRIu32 " -> %" PRIu32 " failed: %s (%s)",
-					    l + 1, old, ld->limit, iosup_pool_strerror(r),
-					    iosup_pool_last_error(m->pool));
-			else
-				applied = renewed = m->lease_held = true;
-		}
+			log_info("dom%" PRIu32 ": L%d limit is %" PRIu32 ", set by someone else; adopted, no change for a while",
+				 domid, l + 1, old);
+		if (ld->change && ld->limit > old)
+			grown += ld->limit - old;
+		if (ld->change && may)
+			applied = !apply(m, i, l, old, ld->limit);
+		any |= applied;
 		if (ld->change && !applied)
-			tick_unapply(&d->state, &sample, l);
-		if (ld->change && (applied || !apply)) {
-			tick_format_action(line, sizeof(line), DOM0, l, ld, old, applied,
-					   dec.flushes, sample.level[l].pool);
+			tick_unapply(&d->state, sample, l);
+		if (ld->change && (applied || !may)) {
+			tick_format_action(line, sizeof(line), domid, l, ld, old, applied,
+					   dec.flushes, sample->level[l].pool);
 			log_notice("%s", line);
 		}
 		if (tick_worth_recording(ld)) {
 			tick_record(&rec, wall, l, ld, old, applied, dec.flushes,
-				    sample.level[l].pool);
+				    sample->level[l].pool);
 			ctl_proto_ring_push(&m->views[i].decisions, &rec);
 		}
 	}
-	return renewed;
+	*budget = *budget > grown ? *budget - grown : 0;
+	return any;
+}
+
+static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit)
+{
+	int r;
+
+	(void)i;
+	r = iosup_pool_set_limit(m->pool, (unsigned int)l + 1, limit, lease_seconds(&m->config));
+	if (r) {
+		log_warning("dom0: setting L%d limit %" PRIu32 " -> %" PRIu32 " failed: %s (%s)",
+			    l + 1, old, limit, iosup_pool_strerror(r),
+			    iosup_pool_last_error(m->pool));
+		return r;
+	}
+	m->lease_held = true;
+	return 0;
+}
+
+/*
+ * dom0's period: decide from the pools and Xen's counters, then apply,
+ * or say what would have been done. Returns whether a leased write
+ * went out (which renews the lease).
+ */
+static bool control_dom0(struct manager *m, size_t i, const struct iosup_xen_counters *xen,
+			 uint64_t *budget)
+{
+	struct ctl_sample sample;
+
+	tick_sample(&m->stats, xen, &sample);
+	return control_domain(m, i, &sample, budget, apply_dom0);
+}
+
+/* ---- domUs --------------------------------------------------------------- */
+
+/*
+ * Reads every domU's report; the ones without a usable one are left
+ * alone, and their controller starts over when they have one again.
+ */
+static void read_guests(struct manager *m)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->n_doms; i++) {
+		struct managed_domain *d = &m->doms[i];
+
+		if (m->views[i].domid == DOM0)
+			continue;
+		if (store_usable(m)) {
+			r = guest_read(m->store, m->views[i].domid, &d->guest, &m->views[i]);
+			if (r)
+				store_failed(m, "reading a domain's pool stats", r);
+		} else {
+			guest_forget(&d->guest, &m->views[i]);
+		}
+		if (!d->guest.usable)
+			d->state.seeded = false;
+	}
+}
+
+static int apply_guest(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit)
+{
+	int r;
+
+	if (!store_usable(m))
+		return -ENODEV;
+	r = guest_set_target(m->store, m->views[i].domid, &m->doms[i].guest, l, old, limit);
+	/* A domain gone meanwhile is no outage; anything else but a refusal is. */
+	if (r && r != -ESRCH && r != -EINVAL)
+		store_failed(m, "writing a domain's pool target", r);
+	return r;
+}
+
+static const struct iosup_xen_counters *find_counters(const struct iosup_xen_counters *c,
+						      size_t n, uint32_t domid)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (c[k].domid == domid)
+			return &c[k];
+	return NULL;
+}
+
+static void control_guests(struct manager *m, const struct iosup_xen_counters *counters,
+			   size_t n_counters, uint64_t *budget)
+{
+	struct ctl_sample sample;
+	size_t i;
+
+	for (i = 0; i < m->n_doms; i++) {
+		struct managed_domain *d = &m->doms[i];
+
+		if (m->views[i].domid == DOM0 || !d->guest.usable)
+			continue;
+		guest_sample(&d->guest, find_counters(counters, n_counters, m->views[i].domid),
+			     &sample);
+		(void)control_domain(m, i, &sample, budget, apply_guest);
+	}
+}
+
+/* The global cap's room, every domain's pools counted. */
+static uint64_t global_budget(const struct manager *m)
+{
+	uint64_t guests = 0;
+	size_t i;
+
+	for (i = 0; i < m->n_doms; i++)
+		if (m->views[i].domid != DOM0)
+			guests += guest_pages_allowed(&m->doms[i].guest);
+	return tick_budget_all(m->config.memory_cap_mib, m->have_stats ? &m->stats : NULL,
+			       guests, guests ? GUEST_TABLE_PAGES_MAX : 1);
 }
 
 /*
@@ -788,10 +904,10 @@ static void update_status(struct manager *m)
 /* One control period. 0, or -errno if something failed that should not have. */
 static int run_period(struct manager *m)
 {
-	struct iosup_xen_counters *counters = NULL, *dom0_xen = NULL;
+	struct iosup_xen_counters *counters = NULL;
 	unsigned int *xen_ids = NULL;
 	size_t n_counters = 0, n_ids = 0, k;
-	uint64_t mono = now_ms(CLOCK_MONOTONIC);
+	uint64_t mono = now_ms(CLOCK_MONOTONIC), budget;
 	bool renewed = false;
 	ssize_t i;
 	int r, failed, xen_failed;
@@ -826,19 +942,16 @@ static int run_period(struct manager *m)
 	if (r)
 		goto out;
 	update_xen_views(m, counters, n_counters, mono);
-	for (k = 0; k < n_counters; k++)
-		if (counters[k].domid == DOM0)
-			dom0_xen = &counters[k];
 
 	refresh_dom0_view(m);
+	read_guests(m);
+	/* Every domain's limits are under the one cap: dom0 decides first. */
+	budget = global_budget(m);
 	i = find_domain(m, DOM0);
 	if (i >= 0 && m->have_stats)
-		renewed = control_dom0(m, (size_t)i, dom0_xen);
-	/*
-	 * domUs: their pools live in their own kernels, and their agent (which
-	 * would report their stats and take targets) does not exist yet; they
-	 * are listed, with Xen's counters and their policy, and left alone.
-	 */
+		renewed = control_dom0(m, (size_t)i, find_counters(counters, n_counters, DOM0),
+				       &budget);
+	control_guests(m, counters, n_counters, &budget);
 	if (m->have_stats && !renewed)
 		renew_lease(m);
 	r = failed;

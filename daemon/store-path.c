@@ -111,6 +111,20 @@ int iosup_store_target_path(char *buf, size_t len, unsigned int domid,
 	return iosup_store_domain_path(buf, len, domid, sub);
 }
 
+int iosup_store_guest_stats_path(char *buf, size_t len, unsigned int domid,
+				 unsigned int level)
+{
+	char sub[32];
+
+	if (level > IOSUP_LEVEL_MAX)
+		return -EINVAL;
+	if (level)
+		snprintf(sub, sizeof(sub), "data/iosup/level-%u", level);
+	else
+		snprintf(sub, sizeof(sub), "data/iosup");
+	return iosup_store_domain_path(buf, len, domid, sub);
+}
+
 /* The printable start of @s, for a message. */
 static void shown(const char *s, char *out, size_t len)
 {

@@ -8,6 +8,9 @@
  *   /local/domain/<domid>/control/iosup/target-l<level>
  *                      pages the domain's pool at that level should hold
  *                      (dom0 writes, the domain reads)
+ *   /local/domain/<domid>/data/iosup/level-<level>
+ *                      the domain's pool stats at that level (the domain
+ *                      writes, dom0 reads; guest-stats.h has the format)
  *
  * Everything read from xenstore is parsed strictly: decimal digits only, no
  * sign, no spaces, no leading zeros, within range.
@@ -56,6 +59,10 @@ int iosup_store_domain_path(char *buf, size_t len, unsigned int domid,
 /* /local/domain/<domid>/control/iosup/target-l<level>; @level 0: the dir. */
 int iosup_store_target_path(char *buf, size_t len, unsigned int domid,
 			    unsigned int level);
+
+/* /local/domain/<domid>/data/iosup/level-<level>; @level 0: the dir. */
+int iosup_store_guest_stats_path(char *buf, size_t len, unsigned int domid,
+				 unsigned int level);
 
 /* What a watch event means. */
 enum iosup_store_watch {

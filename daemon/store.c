@@ -19,6 +19,7 @@
 
 #include <linux/iosup.h>
 
+#include "guest-stats.h"
 #include "xen.h"
 
 /*
@@ -470,6 +471,51 @@ int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
 	    level > IOSUP_LEVEL_MAX || pages > IOSUP_LIMIT_MAX)
 		return -EINVAL;
 	return transaction(s, write_target, &a);
+}
+
+int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,
+				 struct ctl_level_sample out[CTL_LEVELS],
+				 unsigned int *have_levels, char *err,
+				 size_t err_len)
+{
+	char path[IOSUP_STORE_PATH_MAX], msg[160];
+	unsigned int level, len;
+	char *value;
+	int r;
+
+	*have_levels = 0;
+	if (err_len)
+		err[0] = '\0';
+	/*
+	 * No transaction: the agent writes each level whole, and the
+	 * controller decides each level on its own, so four reads that
+	 * straddle an update cost nothing, while a transaction per domain
+	 * per period costs xenstored.
+	 */
+	for (level = 1; level <= CTL_LEVELS; level++) {
+		r = iosup_store_guest_stats_path(path, sizeof(path), domid, level);
+		if (r) {
+			snprintf(err, err_len, "%u: not a domain id (0 to %u)", domid,
+				 IOSUP_DOMID_FIRST_RESERVED - 1);
+			return -EINVAL;
+		}
+		errno = 0;
+		value = xs_read(s->xs, XBT_NULL, path, &len);
+		if (!value) {
+			if (errno == ENOENT)
+				continue;
+			return errno_or(-EIO);
+		}
+		r = iosup_guest_stats_parse(value, len, &out[level - 1], msg, sizeof(msg));
+		free(value);
+		if (r) {
+			snprintf(err, err_len, "%s: %s", path, msg);
+			*have_levels = 0;
+			return r;
+		}
+		*have_levels |= 1u << (level - 1);
+	}
+	return *have_levels ? 0 : -ENOENT;
 }
 
 const char *iosup_store_strerror(int err)

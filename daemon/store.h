@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xenstore backend: admin policy under /iosup/policy, the domain list,
- * and the pool targets written for domUs (the paths are in store-path.h).
+ * the pool targets written for domUs and the pool stats their agents
+ * report (the paths are in store-path.h).
  * This file and store.c are the only place that speaks to libxenstore.
  *
  * Functions return 0 or a negative errno. The errors that mean something
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "controller.h"
 #include "policy.h"
 #include "store-path.h"
 
@@ -87,6 +89,18 @@ int iosup_store_list_domains(struct iosup_store *s, unsigned int **domids,
  */
 int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
 			     unsigned int level, uint32_t pages);
+
+/*
+ * The pool stats domain @domid's agent reports, level N in @out[N - 1],
+ * with bit N - 1 of *@have_levels set for each level reported (a missing
+ * node is a level not reported). -ENOENT when none is: no agent. -EINVAL
+ * for a value iosup_guest_stats_parse() refuses, @err naming the node and
+ * why; then nothing in @out is to be used.
+ */
+int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,
+				 struct ctl_level_sample out[CTL_LEVELS],
+				 unsigned int *have_levels, char *err,
+				 size_t err_len);
 
 /* A sentence for err (negative errno) from any function here. */
 const char *iosup_store_strerror(int err);

@@ -66,18 +66,28 @@ uint64_t tick_pages_held(const struct iosup_pool_stats *stats)
 	return pages;
 }
 
-uint64_t tick_budget(uint32_t cap_mib, const struct iosup_pool_stats *stats)
+uint64_t tick_budget_all(uint32_t cap_mib, const struct iosup_pool_stats *stats,
+			 uint64_t other_pages, uint64_t other_table_pages)
 {
 	uint64_t cap = (uint64_t)cap_mib * TICK_PAGES_PER_MIB;
-	uint64_t allowed = tick_pages_allowed(stats), widest = 1;
+	uint64_t allowed = other_pages, widest = other_table_pages ? other_table_pages : 1;
 	int level;
 
+	if (stats) {
+		allowed += tick_pages_allowed(stats);
+		for (level = IOSUP_LEVEL_PTE; level <= IOSUP_LEVEL_MAX; level++)
+			if (has_level(stats, level) &&
+			    table_pages(&stats->level[level]) > widest)
+				widest = table_pages(&stats->level[level]);
+	}
 	if (allowed >= cap)
 		return 0;
-	for (level = IOSUP_LEVEL_PTE; level <= IOSUP_LEVEL_MAX; level++)
-		if (has_level(stats, level) && table_pages(&stats->level[level]) > widest)
-			widest = table_pages(&stats->level[level]);
 	return (cap - allowed) / widest;
+}
+
+uint64_t tick_budget(uint32_t cap_mib, const struct iosup_pool_stats *stats)
+{
+	return tick_budget_all(cap_mib, stats, 0, 1);
 }
 
 void tick_unapply(struct ctl_state *state, const struct ctl_sample *sample, int l)

@@ -41,6 +41,14 @@ uint64_t tick_pages_held(const struct iosup_pool_stats *stats);
 uint64_t tick_budget(uint32_t cap_mib, const struct iosup_pool_stats *stats);
 
 /*
+ * tick_budget() with the other domains' pools under the cap too: their
+ * limits allow @other_pages pages, in tables up to @other_table_pages
+ * wide. @stats NULL: dom0's pools were not read.
+ */
+uint64_t tick_budget_all(uint32_t cap_mib, const struct iosup_pool_stats *stats,
+			 uint64_t other_pages, uint64_t other_table_pages);
+
+/*
  * A decision that was not applied (observe mode, or the write failed):
  * the controller's memory of level @l (0-based) goes back to the limit
  * the module has, so that the next period does not take the unchanged

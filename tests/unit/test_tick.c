@@ -80,6 +80,11 @@ static void test_budget(void)
 	/* Without L4, one page a table. */
 	s.levels &= ~(1u << 4);
 	ASSERT_EQ(tick_budget(64, &s), 16384 - 600);
+	/* domUs' pools count against the cap, in their widest tables. */
+	ASSERT_EQ(tick_budget_all(64, &s, 1000, 2), (16384 - 1600) / 2);
+	ASSERT_EQ(tick_budget_all(64, &s, 0, 1), 16384 - 600);
+	ASSERT_EQ(tick_budget_all(64, NULL, 1000, 2), (16384 - 1000) / 2);
+	ASSERT_EQ(tick_budget_all(64, NULL, 20000, 2), 0);
 	printf("budget: ok\n");
 }
 

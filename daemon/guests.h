@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iosupd's domUs. Their pools live in their own kernels, where an agent
+ * reports them in xenstore (guest-stats.h) and takes targets from dom0
+ * (iosup_store_write_target()). This part reads the reports, says once
+ * each time a domain's agent comes, goes or reports nonsense, and makes a
+ * report the controller's sample; the manager decides and logs for a domU
+ * as it does for dom0, and applies through guest_set_target().
+ */
+#ifndef IOSUP_DAEMON_GUESTS_H
+#define IOSUP_DAEMON_GUESTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "controller.h"
+#include "ctl-proto.h"
+#include "store.h"
+#include "xen.h"
+
+/* A domU's widest table, a pgd pair: what its growth is counted in. */
+#define GUEST_TABLE_PAGES_MAX 2
+
+/* What a domU's agent last said, as iosupd last said it in the log. */
+enum guest_report {
+	GUEST_UNKNOWN,		/* not read yet */
+	GUEST_NO_AGENT,		/* no level reported */
+	GUEST_PARTIAL,		/* some levels, not all four: left alone */
+	GUEST_INVALID,		/* a value refused: left alone */
+	GUEST_REPORTING,	/* all four levels */
+};
+
+/* What iosupd keeps of one domU between periods. */
+struct guest {
+	enum guest_report report;
+	bool usable;		/* this period's report may be decided on */
+	struct ctl_level_sample level[CTL_LEVELS];	/* this period's report */
+	/* A target written that the report has not caught up with yet. */
+	struct {
+		bool on;
+		uint32_t from, to;
+		uint32_t periods;
+	} pending[CTL_LEVELS];
+};
+
+/*
+ * Reads domain @domid's report into @g, and its pool levels into @view.
+ * 0, or the -errno of a xenstore failure (the report is then unusable
+ * this period and nothing is said about it here).
+ */
+int guest_read(struct iosup_store *s, uint32_t domid, struct guest *g,
+	       struct ctl_proto_domain *view);
+
+/* No report this period (xenstore is not there): nothing to decide on. */
+void guest_forget(struct guest *g, struct ctl_proto_domain *view);
+
+/* Pages the domain's pools may hold by their reported limits (0 if unusable). */
+uint64_t guest_pages_allowed(const struct guest *g);
+
+/*
+ * The controller's sample from the report and the domain's Xen counters
+ * (@xen NULL: none). A target written and not yet taken up is sampled as
+ * taken, for a few periods, lest the controller take the agent's delay
+ * for an operator's change.
+ */
+void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
+		  struct ctl_sample *out);
+
+/*
+ * Writes level @l's (0-based) target: 0, or -errno said in a warning with
+ * the domain and level.
+ */
+int guest_set_target(struct iosup_store *s, uint32_t domid, struct guest *g,
+		     int l, uint32_t old, uint32_t limit);
+
+#endif
