@@ -12,6 +12,10 @@
 #            after: limits equal, counters within that bracket
 #   observe  mode=observe from `iosupctl policy set`: churn moves no limit
 #            and the log says "would"; mode=enforce: the limits grow again
+#   domU     misses in a domain's agent's report (stood in for by xenstore
+#            writes in dom0) make iosupd write its targets, at least the
+#            controller's smallest step on every level; a refused report
+#            is warned about once, over three periods, and moves nothing
 #   kill     after SIGKILL a storm still runs at the floor; a new iosupd
 #            takes the lease over, no limit falls back to 0, and a storm
 #            after the lease would have run out is at the floor
@@ -187,6 +191,16 @@ printf 'enforce: limits %s before, %s after three periods of churn\n' \
 	"$(kv "$e" limits_before)" "$(kv "$e" limits_after)"
 [ -n "$e" ] && [ "$(sum_csv "$(kv "$e" limits_after)")" -gt "$(sum_csv "$(kv "$e" limits_before)")" ] ||
 	test_fail "enforce: the limits did not grow"
+
+u=$(line DOMU)
+printf 'domU: targets L1..L4 %s after 500 reported misses a level; %s after a refused report (%s warning(s))\n' \
+	"$(kv "$u" targets)" "$(kv "$u" after_refused)" "$(kv "$u" refused_lines)"
+for t in $(tr ',' ' ' <<<"$(kv "$u" targets)"); do
+	[ "$t" -ge 16 ] 2>/dev/null || { test_fail "domU: targets '$(kv "$u" targets)', not all grown"; break; }
+done
+[ -n "$u" ] && [ "$(kv "$u" after_refused)" = "$(kv "$u" targets)" ] ||
+	test_fail "domU: the targets moved on a refused report"
+[ "$(kv "$u" refused_lines)" = 1 ] || test_fail "domU: $(kv "$u" refused_lines) warnings for one refused report, not 1"
 
 k=$(line KILL)
 printf 'kill: limits at SIGKILL %s; the lowest L1 limit after %s; the new iosupd took the lease over %s time(s), %s s left\n' \

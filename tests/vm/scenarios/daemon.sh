@@ -10,6 +10,11 @@
 #            `iosupctl show 0 --json` (the host checks they agree)
 #   observe  `iosupctl policy set 0 mode=observe`, churn: no limit moves and
 #            the log says "would"; `mode=enforce`, churn: the limits grow
+#   domU     a domain's agent stood in for by writes to its xenstore nodes
+#            (the guest side is not written yet; domain 7 is only a
+#            directory in xenstore, made before iosupd starts): misses
+#            reported make iosupd write targets under control/iosup/; a
+#            refused report is said once and changes nothing
 #   kill     SIGKILL mid-churn, a marked storm ("killed") at once; a new
 #            iosupd, churn past the lease, a marked storm ("restarted");
 #            the new one took the lease over and the limits never fell
@@ -72,10 +77,17 @@ churn_for() {
 	wait "$churn" 2>/dev/null
 	churn=''
 }
-# storm TAG [N]: N (300) fork+exits between marks, for the host to count.
-storm() { iosup-lat-proc -m -n "${2:-300}" -w 0 -t "$1" fork-exit || fail "storm $1"; }
+# storm TAG [N [WARMUP]]: N (300) fork+exits between marks, for the host
+# to count, after WARMUP (0) unmeasured ones.
+storm() { iosup-lat-proc -m -n "${2:-300}" -w "${3:-0}" -t "$1" fork-exit || fail "storm $1"; }
 
 insmod "$ko" debug=1 limit_l1=0 limit_l2=0 limit_l3=0 limit_l4=0 || fail "insmod"
+DOMU=7
+domu=/local/domain/$DOMU
+# report L HITS MISSES: domain 7's agent's report for level L (limit 0).
+report() { xenstore-write "$domu/data/iosup/level-$1" "hits=$2 misses=$3 pool=0 limit=0"; }
+xenstore-write "$domu/name" domu-stand-in || fail "xenstore-write $domu/name"
+for l in 1 2 3 4; do report $l 0 0 || fail "xenstore-write $domu/data/iosup/level-$l"; done
 start_iosupd
 sleep $((2 * PERIOD))
 # Starting (and waiting for) iosupd is a few dozen processes: a pool of a
@@ -131,6 +143,28 @@ sleep 1
 churn_for $((3 * PERIOD))
 echo "IOSUP-DAEMON-ENFORCE limits_before=$(echo $after | tr ' ' ,) limits_after=$(limits | tr ' ' ,)"
 
+# domU: 500 misses on every level since the last report.
+for l in 1 2 3 4; do report $l 0 500; done
+i=0
+until xenstore-read "$domu/control/iosup/target-l4" >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le $((3 * PERIOD)) ] || break
+	sleep 1
+done
+targets=''
+for l in 1 2 3 4; do
+	targets="$targets${targets:+,}$(xenstore-read "$domu/control/iosup/target-l$l" 2>/dev/null || echo none)"
+done
+xenstore-write "$domu/data/iosup/level-1" "hits=x misses=500 pool=0 limit=0"
+sleep $((3 * PERIOD))
+refused=$(grep -c "dom$DOMU: pool stats refused: .*hits" "$log")
+after_bad=''
+for l in 1 2 3 4; do
+	after_bad="$after_bad${after_bad:+,}$(xenstore-read "$domu/control/iosup/target-l$l" 2>/dev/null || echo none)"
+done
+report 1 0 500
+echo "IOSUP-DAEMON-DOMU targets=$targets after_refused=$after_bad refused_lines=$refused"
+
 # kill
 iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
 churn=$!
@@ -141,8 +175,11 @@ killed_limits=$(limits)
 kill "$churn"
 wait "$churn" 2>/dev/null
 churn=''
-# Short: the lease left (at least LEASE - PERIOD) must outlast it.
-storm killed 50
+# Short: the lease left (at least LEASE - PERIOD) must outlast it. Ten
+# processes first: the killed daemon's and churn's tables are still
+# coming back (one run in three counted some of that, 25 invalidations).
+storm killed 50 10
+echo "IOSUP-MODSTATS killed $(tr '\n' ';' <"$stats")"
 start_iosupd
 min_l1=$(limits | cut -d' ' -f1)
 iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
