@@ -48,6 +48,12 @@ _Static_assert(IOSUP_DOMID_FIRST_RESERVED == DOMID_FIRST_RESERVED,
 struct iosup_xen {
 	xencall_handle *call;
 	struct xen_sysctl *sysctl;	/* hypercall-safe */
+	/*
+	 * Room the last iosup_xen_read_all() needed: iosupd reads every
+	 * period, and asking Xen how many domains there are first each time
+	 * would double the hypercalls for an answer that rarely changes.
+	 */
+	uint32_t read_all_cap;
 };
 
 /*
@@ -209,7 +215,7 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 {
 	struct xen_iosup_iommu_counters *buf = NULL;
 	struct iosup_xen_counters *res;
-	uint32_t cap = 0, nr = 0, i;
+	uint32_t cap = x->read_all_cap, nr = 0, i;
 	int r, tries;
 
 	for (tries = 0; tries < READ_ALL_TRIES; tries++) {
@@ -233,6 +239,7 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 			xencall_free_buffer(x->call, buf);
 		return r == -ENOBUFS ? -EAGAIN : r;
 	}
+	x->read_all_cap = cap;
 
 	res = calloc(nr ? nr : 1, sizeof(*res));
 	if (!res) {
