@@ -94,6 +94,9 @@ test_finish() {
 	exit 1
 }
 
+# le A B: A <= B, as decimals.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
 # kv LINE KEY: the value of KEY=VALUE in LINE.
 kv() { tr ' \r' '\n\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
 

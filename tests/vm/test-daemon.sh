@@ -80,7 +80,6 @@ console=$out/daemon/console.log
 line() { { grep -a "IOSUP-DAEMON-$1 " "$console" || true; } | tail -n1 | cut -d' ' -f3-; }
 # sum_csv A,B,C: their sum.
 sum_csv() { tr ',' '\n' <<<"$1" | awk '{ n += $1 } END { print n + 0 }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
 check_floor() {
 	local tag=$1 rate procs

@@ -83,8 +83,6 @@ boot() {
 	fi
 }
 
-# le A B: A <= B, as decimals.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
 check_rates() {
 	local p want rate

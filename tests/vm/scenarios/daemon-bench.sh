@@ -15,24 +15,14 @@ done
 
 echo "IOSUP-SPIN $(iosup-spin)"
 insmod "$ko" limit_l1=0 limit_l2=0 limit_l3=0 limit_l4=0 || fail "insmod"
-iosupd >/tmp/iosupd-bench.log 2>&1 &
-pid=$!
-i=0
-until iosupctl status >/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -le 30 ] || fail "iosupd did not start"
-	sleep 1
-done
+start_iosupd /tmp/iosupd-bench.log || fail "iosupd did not start"
+pid=$iosupd_pid
 # utime + stime, in clock ticks: USER_HZ, 100 on x86 (fields 14 and 15 of
 # /proc/PID/stat; the command name, field 2, has no spaces here).
 ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 start_ticks=$(ticks) start=$(date +%s)
 while [ $(($(date +%s) - start)) -lt "$seconds" ]; do
-	iosup-lat-proc -n 100000 -w 0 fork-exec >/dev/null &
-	churn=$!
-	sleep 20
-	kill "$churn"
-	wait "$churn" 2>/dev/null
+	churn_for 20 fork-exec
 	sleep 40
 done
 elapsed=$(($(date +%s) - start))

@@ -57,26 +57,8 @@ col() { awk -v c="$1" '$1 ~ /^L[0-9]$/ { n += $c } END { print n + 0 }' "$stats"
 limits() { awk '$1 ~ /^L[0-9]$/ { printf "%s%s", sep, $3; sep = " " } END { print "" }' "$stats"; }
 POOL=2 LIMIT=3 VIOLATIONS=9
 
-start_iosupd() {
-	iosupd -v >>"$log" 2>&1 &
-	pid=$!
-	i=0
-	until iosupctl status >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 30 ] || fail "iosupd did not answer on its socket in 30 s"
-		kill -0 "$pid" 2>/dev/null || fail "iosupd exited at start"
-		sleep 1
-	done
-}
-# churn_for SECONDS: fork+exit churn in the background for that long.
-churn_for() {
-	iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
-	churn=$!
-	sleep "$1"
-	kill "$churn"
-	wait "$churn" 2>/dev/null
-	churn=''
-}
+# iosupd, verbose (each period's inputs), into $log; its pid in $pid.
+start() { start_iosupd "$log" -v || fail "iosupd did not start"; pid=$iosupd_pid; }
 # storm TAG [N [WARMUP]]: N (300) fork+exits between marks, for the host
 # to count, after WARMUP (0) unmeasured ones.
 storm() { iosup-lat-proc -m -n "${2:-300}" -w "${3:-0}" -t "$1" fork-exit || fail "storm $1"; }
@@ -88,7 +70,7 @@ domu=/local/domain/$DOMU
 report() { xenstore-write "$domu/data/iosup/level-$1" "hits=$2 misses=$3 pool=0 limit=0"; }
 xenstore-write "$domu/name" domu-stand-in || fail "xenstore-write $domu/name"
 for l in 1 2 3 4; do report $l 0 0 || fail "xenstore-write $domu/data/iosup/level-$l"; done
-start_iosupd
+start
 sleep $((2 * PERIOD))
 # Starting (and waiting for) iosupd is a few dozen processes: a pool of a
 # few tables may be there already.
@@ -180,7 +162,7 @@ churn=''
 # coming back (one run in three counted some of that, 25 invalidations).
 storm killed 50 10
 echo "IOSUP-MODSTATS killed $(tr '\n' ';' <"$stats")"
-start_iosupd
+start
 min_l1=$(limits | cut -d' ' -f1)
 iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
 churn=$!
