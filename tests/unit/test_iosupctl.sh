@@ -22,19 +22,7 @@ fail() {
 	exit 1
 }
 
-# run EXPECTED-RC ARGS...: runs iosupctl, output in $out (stdout+stderr).
-run() {
-	local want=$1 rc=0
-	shift
-	echo "+ iosupctl $*"
-	out=$("$iosupctl" --socket "$sock" "$@" 2>&1) || rc=$?
-	printf '%s\n' "$out" | sed 's/^/    /'
-	[ "$rc" -eq "$want" ] || fail "iosupctl $*: exit $rc, expected $want"
-}
-
-has() {
-	printf '%s\n' "$out" | grep -qF -- "$1" || fail "expected '$1' in the output"
-}
+. "$(dirname "$0")/iosupctl-run.sh"
 
 # Before the server: not running.
 run 3 status

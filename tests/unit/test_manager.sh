@@ -29,18 +29,7 @@ fail() {
 	exit 1
 }
 
-run() {
-	local want=$1 rc=0
-	shift
-	echo "+ iosupctl $*"
-	out=$("$iosupctl" --socket "$sock" "$@" 2>&1) || rc=$?
-	printf '%s\n' "$out" | sed 's/^/    /'
-	[ "$rc" -eq "$want" ] || fail "iosupctl $*: exit $rc, expected $want"
-}
-
-has() {
-	printf '%s\n' "$out" | grep -qF -- "$1" || fail "expected '$1' in the output"
-}
+. "$(dirname "$0")/iosupctl-run.sh"
 
 logged() {
 	grep -qF -- "$1" "$dir/log" || fail "expected '$1' in the log"
