@@ -14,17 +14,60 @@ settle() { sleep 1; }
 phase_begin() { settle; mark "begin $*"; settle; }
 phase_end() { settle; mark "end $1"; settle; }
 
-# Free memory, kB: MemFree plus the freed pages the per-CPU lists hold,
-# which MemFree leaves out (after freeing a few thousand pages they can
-# hold a megabyte).
-mem_free() {
-	echo $(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) +
-		$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo) * 4 ))
+# mem_reading: two figures, kB, read in one pass (every process started in
+# between moves pages on and off the per-CPU lists):
+#   free      MemFree plus the freed pages the per-CPU lists hold, which
+#             MemFree leaves out (after freeing a few thousand pages they
+#             can hold a megabyte)
+#   unpooled  free plus what /proc/meminfo accounts to an owner other than
+#             a page-table pool: the page cache, anonymous pages, slabs,
+#             per-CPU areas and vmalloc (which holds the kernel stacks, in
+#             use and cached for the next fork). A page a pool failed to
+#             give back is in none of these, while the kernel keeping more
+#             in its caches after a storm only moves pages from free into
+#             them and leaves the sum alone.
+# The per-CPU vmstat deltas are folded in first (vm.stat_refresh), or
+# MemFree can lag by what each CPU has not yet folded in.
+mem_reading() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	awk 'FILENAME == "/proc/zoneinfo" { if ($1 == "count:") pcp += $2; next }
+		$1 == "MemFree:" { free = $2 }
+		$1 ~ /^(Buffers|Cached|AnonPages|Slab|Percpu|VmallocUsed):$/ { owned += $2 }
+		END { f = free + pcp * 4; print f, f + owned }' /proc/zoneinfo /proc/meminfo
+}
+# mem_sample: mem_reading's two figures, each the median of five readings
+# a fifth of a second apart.
+mem_sample() {
+	for _i in 1 2 3 4 5; do mem_reading; sleep 0.2; done |
+		awk '{ f[NR] = $1; u[NR] = $2 }
+			function median(a,   i, j, t) {
+				for (i = 1; i <= 5; i++) for (j = i + 1; j <= 5; j++)
+					if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+				return a[3]
+			}
+			END { print median(f), median(u) }'
+}
+# Free memory, kB (mem_reading's first figure).
+mem_free() { mem_reading | cut -d' ' -f1; }
+# meminfo_changes BEFORE: the /proc/meminfo lines that differ from the copy
+# in file BEFORE, as "Name:before->after" (kB), on one line.
+meminfo_changes() {
+	awk 'NR == FNR { was[$1] = $2; next }
+		$1 in was && was[$1] != $2 { printf "%s%s->%s ", $1, was[$1], $2 }
+		END { print "" }' "$1" /proc/meminfo
 }
 # Xen's free memory, MiB.
 xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
-# Memory as it is with nothing cached that could be dropped.
-quiesce() { sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1; }
+# Memory as it is with nothing cached that could be dropped: the page and
+# dentry caches, and the empty slabs SLUB keeps on its per-CPU partial
+# lists (after a few hundred processes exit those hold half a megabyte,
+# which drop_caches leaves alone).
+quiesce() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	for _f in /sys/kernel/slab/*/shrink; do echo 1 >"$_f"; done 2>/dev/null
+	sleep 1
+}
 
 # start_iosupd LOG [ARGS...]: iosupd in the background, its stderr appended
 # to LOG, its pid in $iosupd_pid; returns once it answers on its control

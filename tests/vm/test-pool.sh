@@ -25,8 +25,9 @@
 #            (below half), with the event on the multicast group; a lease
 #            runs out to the defaults (asserted in dom0)
 #   unload   pool-life: after rmmod, dom0's free memory is back to what it
-#            was before insmod within MEM_SLACK_KB, and Xen's free memory
-#            is unchanged; the debug checks saw no violation
+#            was before insmod within MEM_SLACK_KB, its memory free or owned
+#            by the kernel's caches within UNPOOLED_SLACK_KB, and Xen's free
+#            memory is unchanged; the debug checks saw no violation
 #   bench    fork+exit, fork+execve, fork+/bin/sh -c latency with and
 #            without the pool in one boot (printed, not asserted)
 # Every boot also fails on any kernel warning, BUG or lockdep splat (run.sh).
@@ -40,9 +41,13 @@ procs=${PROCS:-1000} keep=0
 # The issue's targets: a warm pool leaves next to nothing flushing.
 POOL_BOUND_FORKEXIT=0.05
 POOL_BOUND_FORKEXEC=0.1
-# dom0's free memory after rmmod vs before insmod: the module's own pages
-# and kernel caches that drop_caches does not empty move it by a few pages.
+# dom0's memory after rmmod vs before insmod. Free memory moves by up to a
+# hundred pages with what the kernel's caches keep after a storm; free plus
+# those caches (mem_reading in guest.sh) moved by at most 10 pages in the
+# runs that tuned this, so 32 pages is a leak of about 1% of what the pools
+# held (2,678 pages).
 MEM_SLACK_KB=512
+UNPOOLED_SLACK_KB=128
 STOCK_TOLERANCE=0.10
 HITS_TOLERANCE=0.10
 while [ $# -gt 0 ]; do
@@ -232,7 +237,7 @@ check_life() {
 		"$(kv "$line" pool_before)" "$(kv "$line" pool_after)" "$(kv "$line" shrunk)" "$(kv "$line" events)"
 	printf 'lease: %s\n' "$(grep -a 'pool-life: lease' "$out/pool/console.log" | tail -n1 | cut -d' ' -f3-)"
 	printf 'unload:\n'
-	mem_check "$out/pool" $MEM_SLACK_KB
+	mem_check "$out/pool" $MEM_SLACK_KB $UNPOOLED_SLACK_KB
 }
 
 boot pool "$out/kernel.inputs" --extra-ko "$(cat "$out/module")" \
