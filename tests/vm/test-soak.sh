@@ -17,9 +17,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 procs=${SOAK_PROCS:-100000} keep=0
-# As in test-pool.sh.
+# As in test-pool.sh, but free-or-owned-elsewhere gets the same 128 pages
+# as free memory: after 100,000 processes it moved by -164 kB (41 pages,
+# beside 1.7 million tables through the pools; the meminfo lines showed
+# slab and vmalloc shrinking, nothing the pools own), which a 32-page bound
+# turned into a failure.
 MEM_SLACK_KB=512
-UNPOOLED_SLACK_KB=128
+UNPOOLED_SLACK_KB=512
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift ;;
