@@ -49,15 +49,26 @@ mem_sample() {
 }
 # Free memory, kB (mem_reading's first figure).
 mem_free() { mem_reading | cut -d' ' -f1; }
-# meminfo_changes BEFORE: the /proc/meminfo lines that differ from the copy
-# in file BEFORE, as "Name:before->after" (kB), on one line.
-meminfo_changes() {
-	awk 'NR == FNR { was[$1] = $2; next }
-		$1 in was && was[$1] != $2 { printf "%s%s->%s ", $1, was[$1], $2 }
-		END { print "" }' "$1" /proc/meminfo
-}
 # Xen's free memory, MiB.
 xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
+# mem_baseline, then mem_report NAME HELD_PAGES after rmmod: the lines of
+# /proc/meminfo that changed in between (what explains a shortfall), and
+# the IOSUP-MEM line the host's mem_check (lib.sh) reads:
+#   IOSUP-MEM before_kb=KB after_kb=KB unpooled_before_kb=KB unpooled_after_kb=KB
+#             held_pages=PAGES xen_before_mb=MB xen_after_mb=MB
+mem_baseline() {
+	_mem_before=$(mem_sample) _xen_before=$(xen_free)
+	cp /proc/meminfo /tmp/meminfo.before
+}
+mem_report() {
+	echo "$1: meminfo after rmmod: $(awk 'NR == FNR { was[$1] = $2; next }
+		$1 in was && was[$1] != $2 { printf "%s%s->%s ", $1, was[$1], $2 }' \
+		/tmp/meminfo.before /proc/meminfo)"
+	_mem_after=$(mem_sample)
+	echo "IOSUP-MEM before_kb=${_mem_before% *} after_kb=${_mem_after% *}" \
+		"unpooled_before_kb=${_mem_before#* } unpooled_after_kb=${_mem_after#* }" \
+		"held_pages=$2 xen_before_mb=$_xen_before xen_after_mb=$(xen_free)"
+}
 # Memory as it is with nothing cached that could be dropped: the page and
 # dentry caches, and the empty slabs SLUB keeps on its per-CPU partial
 # lists (after a few hundred processes exit those hold half a megabyte,

@@ -3,8 +3,7 @@
 # lease that runs out, and an unload that gives every page back. Asserts
 # what it can see in dom0 and prints, for the host:
 #   IOSUP-PRESSURE pool_before=PAGES pool_after=PAGES shrunk=TABLES events=N
-#   IOSUP-MEM before_kb=KB after_kb=KB unpooled_before_kb=KB unpooled_after_kb=KB
-#             held_pages=PAGES xen_before_mb=MB xen_after_mb=MB
+#   IOSUP-MEM ... (mem_report in guest.sh)
 . /lib/rig/guest.sh
 ko=/lib/modules/extra/iosup.ko
 nl=$(command -v iosup-pool || echo /lib/modules/extra/iosup-pool)
@@ -57,9 +56,7 @@ quiesce
 stress-ng --vm 1 --vm-bytes "$(( $(mem_free) + 8192 ))k" --vm-keep --vm-populate --timeout 8 \
 	>/dev/null 2>&1 || fail "stress-ng without the module"
 quiesce
-sample=$(mem_sample) xen_before=$(xen_free)
-mem_before=${sample% *} unpooled_before=${sample#* }
-cp /proc/meminfo /tmp/meminfo.before
+mem_baseline
 
 insmod "$ko" debug=1 || fail "insmod"
 exit_together 300
@@ -129,7 +126,5 @@ violations=$(awk '$1 ~ /^L/ { n += $9 } END { print n + 0 }' "$stats")
 [ "$violations" = 0 ] || fail "the debug checks saw $violations violations"
 rmmod iosup || fail "rmmod"
 quiesce
-echo "pool-life: meminfo after rmmod: $(meminfo_changes /tmp/meminfo.before)"
-sample=$(mem_sample)
-echo "IOSUP-MEM before_kb=$mem_before after_kb=${sample% *} unpooled_before_kb=$unpooled_before unpooled_after_kb=${sample#* } held_pages=$held xen_before_mb=$xen_before xen_after_mb=$(xen_free)"
+mem_report pool-life $held
 exit 0

@@ -7,8 +7,7 @@
 # new process, without a libc's start-up faults (half the time under TCG).
 # Prints, for the host:
 #   IOSUP-SOAK procs=N seconds=S hits=N refused=N misses=N violations=N
-#   IOSUP-MEM before_kb=KB after_kb=KB unpooled_before_kb=KB unpooled_after_kb=KB
-#             held_pages=0 xen_before_mb=MB xen_after_mb=MB
+#   IOSUP-MEM ... (mem_report in guest.sh)
 . /lib/rig/guest.sh
 ko=/lib/modules/extra/iosup.ko
 stats=/sys/module/iosup/parameters/stats
@@ -34,9 +33,7 @@ streams() {
 # not the pool's memory to give back at the end.
 streams 200 || fail "the streams without the module"
 quiesce
-sample=$(mem_sample) xen_before=$(xen_free)
-mem_before=${sample% *} unpooled_before=${sample#* }
-cp /proc/meminfo /tmp/meminfo.before
+mem_baseline
 insmod "$ko" debug=1 limit_l1=6 limit_l2=3 limit_l3=2 limit_l4=1 || fail "insmod"
 
 rounds=10 half=$((PROCS / 2))
@@ -59,7 +56,5 @@ echo "IOSUP-SOAK procs=$((rounds * per_round * 2)) seconds=$seconds hits=$hits r
 [ "$refused" -gt 0 ] || fail "the fallback never ran (nothing refused)"
 rmmod iosup || fail "rmmod"
 quiesce
-echo "pool-soak: meminfo after rmmod: $(meminfo_changes /tmp/meminfo.before)"
-sample=$(mem_sample)
-echo "IOSUP-MEM before_kb=$mem_before after_kb=${sample% *} unpooled_before_kb=$unpooled_before unpooled_after_kb=${sample#* } held_pages=0 xen_before_mb=$xen_before xen_after_mb=$(xen_free)"
+mem_report pool-soak 0
 exit 0
