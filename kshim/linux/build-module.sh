@@ -6,8 +6,16 @@ set -euo pipefail
 KSHIM_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$KSHIM_DIR/../../tests/vm/lib.sh"
 
+# usage: build-module.sh [--flavour debug|prod]  (the kernel's, see build.sh)
+flavour=debug
+case ${1:-} in
+--flavour) flavour=${2:-} ;;
+'') ;;
+*) die "usage: build-module.sh [--flavour debug|prod]" ;;
+esac
+
 uapi=$SRC_ROOT/include/uapi/linux/iosup.h
-inputs=$("$KSHIM_DIR/build.sh")
+inputs=$("$KSHIM_DIR/build.sh" --flavour "$flavour")
 kbuild=$(sed -n 's/^KBUILD_DIR=//p' <<<"$inputs")
 kernel=$(sed -n 's/^KERNEL_IMAGE=//p' <<<"$inputs")
 [ -d "$kbuild" ] || die "build.sh printed no KBUILD_DIR"

@@ -24,25 +24,37 @@ SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-2}
 
 PATCH_DIR=$KSHIM_DIR/patches
-FRAGMENT=$KSHIM_DIR/config/rig.config
 
-apply=1
-case ${1:-} in
---no-patches) apply=0 ;;
-'') ;;
-*) die "usage: build.sh [--no-patches]" ;;
+apply=1 flavour=debug
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-patches) apply=0 ;;
+	--flavour) flavour=${2:-}; shift ;;
+	*) die "usage: build.sh [--flavour debug|prod] [--no-patches]" ;;
+	esac
+	shift
+done
+fragments=("$KSHIM_DIR/config/base.config")
+case $flavour in
+debug) fragments+=("$KSHIM_DIR/config/debug.config") ;;
+prod) ;;
+*) die "--flavour: '$flavour' is not one of debug, prod" ;;
 esac
 
 need_root
 
-installed=$(dpkg-query -W -f '${Version}' "$SRC_PKG" 2>/dev/null || true)
-if [ "$installed" != "$SRC_VER" ]; then
-	log "installing $SRC_PKG=$SRC_VER (have: ${installed:-none})"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		"$SRC_PKG=$SRC_VER" >&2 ||
-		die "$SRC_PKG $SRC_VER is not installable; the patches are written against it (apt-cache policy $SRC_PKG)"
-fi
-[ -f "$SRC_TAR" ] || die "$SRC_TAR is missing although $SRC_PKG $SRC_VER is installed"
+# install_source: the pinned source package, installed on a cache miss only.
+install_source() {
+	local installed
+	installed=$(dpkg-query -W -f '${Version}' "$SRC_PKG" 2>/dev/null || true)
+	if [ "$installed" != "$SRC_VER" ]; then
+		log "installing $SRC_PKG=$SRC_VER (have: ${installed:-none})"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			"$SRC_PKG=$SRC_VER" >&2 ||
+			die "$SRC_PKG $SRC_VER is not installable; the patches are written against it (apt-cache policy $SRC_PKG)"
+	fi
+	[ -f "$SRC_TAR" ] || die "$SRC_TAR is missing although $SRC_PKG $SRC_VER is installed"
+}
 
 # The patches in the order of the series file, which must name each one.
 patches=()
@@ -53,15 +65,18 @@ for p in ${patches[@]+"${patches[@]}"}; do
 	[ -f "$PATCH_DIR/$p" ] || die "patches/series names $p, which does not exist"
 done
 
-key=$(printf '%s=%s\n' "$SRC_PKG" "$SRC_VER" |
-	cat - "$FRAGMENT" "$0" |
+key=$(printf '%s=%s %s\n' "$SRC_PKG" "$SRC_VER" "$flavour" |
+	cat - "${fragments[@]}" "$0" |
 	{ cat; for p in ${patches[@]+"${patches[@]}"}; do
 		echo "patch $p"; cat "$PATCH_DIR/$p"; done; } |
 	sha256sum | cut -c1-16)
 out=$(cache_dir kernel "$key")
 work=$(cache_dir kernel-work "$SRC_VER")
-src=$work/src
-kbuild=$work/kbuild
+# The series and the baseline each have a source tree, so that building one
+# does not rewrite the other's files; each flavour has a build tree.
+variant=$([ $apply -eq 1 ] && echo series || echo stock)
+src=$work/src-$variant
+kbuild=$work/kbuild-$variant-$flavour
 
 mkdir -p "$IOSUP_CACHE"
 exec 9>"$work.lock"
@@ -69,23 +84,29 @@ flock 9
 
 # The repository lives beside the source, not in it: kbuild would otherwise
 # append the commit to the kernel release.
+# Each source tree has its own index, so git knows which of its files differ.
 g() {
-	git --git-dir="$work/git" --work-tree="$src" "$@"
+	GIT_INDEX_FILE=${GIT_INDEX_FILE:-$work/index-$variant} \
+		git --git-dir="$work/git" --work-tree="$src" "$@"
 }
 
-# Unpacks the pristine source once and records it as the base commit.
+# Unpacks the pristine source once and records it as the base commit; a
+# second source tree is a checkout of that commit.
 prepare_source() {
-	[ -f "$work/src-ok" ] && return 0
-	rm -rf "$work"
-	mkdir -p "$work"
-	tar -C "$work" -xJf "$SRC_TAR"
-	mv "$work/linux-source-6.1" "$src"
-	g init -q
-	g add -A -f
-	g -c user.name=kshim -c user.email=kshim@localhost \
-		commit -q -m "$SRC_PKG $SRC_VER"
-	g tag base
-	touch "$work/src-ok"
+	if [ ! -f "$work/git-ok" ]; then
+		install_source
+		rm -rf "$work"
+		mkdir -p "$work"
+		tar -C "$work" -xJf "$SRC_TAR"
+		mv "$work/linux-source-6.1" "$src"
+		g init -q
+		g add -A -f
+		g -c user.name=kshim -c user.email=kshim@localhost \
+			commit -q -m "$SRC_PKG $SRC_VER"
+		g tag base
+		touch "$work/git-ok"
+	fi
+	[ -d "$src" ] || { mkdir -p "$src" && g checkout -q -f base; }
 }
 
 # Applies the series onto the base commit in a scratch index, then checks the
@@ -108,23 +129,20 @@ apply_series() {
 }
 
 configure() {
+	local merged=$kbuild.allconfig f line
 	mkdir -p "$kbuild"
-	# -m only merges; olddefconfig then fills in what the fragment implies.
-	make -s -C "$src" O="$kbuild" x86_64_defconfig >&2
-	(cd "$kbuild" && "$src/scripts/kconfig/merge_config.sh" -m \
-		.config "$FRAGMENT" >&2)
-	make -s -C "$src" O="$kbuild" olddefconfig >&2
+	cat "${fragments[@]}" >"$merged"
+	# Every option not named in the fragments takes its allnoconfig value.
+	make -s -C "$src" O="$kbuild" KCONFIG_ALLCONFIG="$merged" allnoconfig >&2
+	rm -f "$merged"
 	# A fragment line that kconfig dropped (a typo or an unmet dependency)
 	# would silently give a different kernel.
-	local line sym
-	while read -r line; do
-		grep -qxF "$line" "$kbuild/.config" ||
-			die "config/rig.config: '$line' did not survive olddefconfig"
-	done < <(grep -E '^CONFIG_' "$FRAGMENT")
-	while read -r sym; do
-		! grep -qE "^$sym=[ym]$" "$kbuild/.config" ||
-			die "config/rig.config: $sym is still set after olddefconfig (something selects it)"
-	done < <(sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$FRAGMENT")
+	for f in "${fragments[@]}"; do
+		while read -r line; do
+			grep -qxF "$line" "$kbuild/.config" ||
+				die "config/${f##*/}: '$line' did not survive allnoconfig"
+		done < <(grep -E '^CONFIG_' "$f")
+	done
 }
 
 build() {
@@ -149,18 +167,18 @@ install_result() {
 	cache_commit "$tmp" "$out"
 }
 
-# The work area follows the last build; bring it to this series even when
+# The build tree follows its last build; bring it to this series even when
 # the kernel itself is cached, so KBUILD_DIR matches KERNEL_IMAGE.
-at=$(cat "$work/at" 2>/dev/null || true)
+at=$(cat "$kbuild.at" 2>/dev/null || true)
 if [ ! -f "$out/ok" ] || [ "$at" != "$key" ]; then
-	rm -f "$work/at"
+	rm -f "$kbuild.at"
 	phase kernel-source prepare_source
 	phase kernel-patches apply_series
 	phase kernel-config configure
 	start=$EPOCHREALTIME
 	phase kernel-build build
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
-	echo "$key" >"$work/at"
+	echo "$key" >"$kbuild.at"
 	if [ ! -f "$out/ok" ]; then
 		phase kernel-install install_result
 		echo "$secs" >"$out/build-seconds"
