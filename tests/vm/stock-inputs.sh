@@ -10,19 +10,15 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# "Stock" is the source the series apply to: the hypervisor of the Xen
+# source kshim/xen/build.sh patches (XEN_SRC_VERSION there), and the kernel
+# of the linux-source-6.1 that kshim/linux/build.sh patches (SRC_VER there),
+# as Debian built them. Pinned, so that a security update in the archive
+# never makes "stock" a different version from "patched".
 XEN_PKG=xen-hypervisor-4.17-amd64
-KERNEL_META=linux-image-amd64
-
-candidate() {
-	apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'
-}
-
-kernel_pkg=$(apt-cache depends "$KERNEL_META" 2>/dev/null |
-	awk '/Depends: linux-image-6\.1/ { print $2; exit }')
-[ -n "$kernel_pkg" ] || die "no Linux 6.1 image behind $KERNEL_META (run apt-get update?)"
-xen_ver=$(candidate "$XEN_PKG")
-kernel_ver=$(candidate "$kernel_pkg")
-[ -n "$xen_ver" ] && [ "$xen_ver" != "(none)" ] || die "$XEN_PKG is not in the archive"
+xen_ver=4.17.5+72-g01140da4e8-1
+kernel_pkg=linux-image-6.1.0-56-amd64
+kernel_ver=6.1.192-2
 
 key=$(printf '%s=%s %s=%s\n' "$XEN_PKG" "$xen_ver" "$kernel_pkg" "$kernel_ver" |
 	sha256sum | cut -c1-16)
@@ -30,6 +26,11 @@ out=$(cache_dir stock "$key")
 cache_lock "$out"
 
 if [ ! -f "$out/ok" ]; then
+	for pv in "$XEN_PKG=$xen_ver" "$kernel_pkg=$kernel_ver"; do
+		apt-cache madison "${pv%%=*}" |
+			awk -v v="${pv#*=}" '$3 == v { ok = 1 } END { exit !ok }' ||
+			die "${pv%%=*} ${pv#*=} is not in apt's archive (apt-get update?)"
+	done
 	log "fetching $XEN_PKG $xen_ver and $kernel_pkg $kernel_ver"
 	tmp=$out.tmp
 	rm -rf "$tmp"
