@@ -10,9 +10,16 @@
  *              with -x, another program that exits at once)
  *   fork-sh    fork(); the child runs "/bin/sh -c '<this program> --child'"
  *
+ * With -s N the parent first touches N pages 2 MiB apart, so that each fork
+ * copies N more page tables and each exit or exec frees them: more tables
+ * through the pools per process, for the price of one process.
+ *
  * Prints one key=value line per run so that scripts can read it. With -m it
  * also writes "IOSUP-MARK begin|end TAG" to the kernel log around the timed
- * loop, so the rig can count exactly what these processes cost.
+ * loop, so the rig can count exactly what these processes cost; when the
+ * environment's IOSUP_MARK_PROBE names a block device (an absolute path),
+ * each mark is followed by one 4 KiB O_DIRECT read of it, whose DMA shows
+ * the rig where the mark lies in QEMU's trace (see mark_probe.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,11 +29,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "mark_probe.h"
+
 #define MAX_ITERATIONS 10000000UL
+
+/* One PTE table maps 2 MiB: a page touched every 2 MiB needs a table each. */
+#define SPREAD_STRIDE (2UL << 20)
+/* 4096 tables is 8 GiB of address space and 16 MiB of touched pages. */
+#define MAX_SPREAD 4096UL
 
 /*
  * Quiet time between a mark and the loop. The host timestamps a mark when
@@ -47,11 +62,15 @@ struct options {
 	enum mode mode;
 	unsigned long iterations;
 	unsigned long warmup;
+	unsigned long spread;
 	int print_each;
 	int mark;
 	const char *tag;
 	const char *exec_path;
 };
+
+/* IOSUP_MARK_PROBE; static, so that its buffer is never a leak. */
+static struct mark_probe probe;
 
 static char self_path[PATH_MAX];
 /* What fork-exec's child runs: this program, or -x's. */
@@ -60,15 +79,21 @@ static const char *exec_path = self_path;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iosup-lat-proc [-n ITERATIONS] [-w WARMUP] [-t TAG] [-x PROGRAM] [-e] [-m] MODE\n"
+		"usage: iosup-lat-proc [-n ITERATIONS] [-w WARMUP] [-s TABLES] [-t TAG] [-x PROGRAM] [-e] [-m] MODE\n"
 		"  MODE        fork-exit | fork-exec | fork-sh\n"
 		"  -n N        timed iterations (default 1000, at most %lu)\n"
 		"  -w N        untimed iterations first (default 10)\n"
+		"  -s N        touch N pages 2 MiB apart first: N more page tables a\n"
+		"              process (default 0, at most %lu)\n"
 		"  -t TAG      label printed on the result line (default: MODE)\n"
 		"  -x PROGRAM  fork-exec: the child execs PROGRAM (an absolute path)\n"
 		"  -e          also print every iteration's latency in microseconds\n"
-		"  -m          mark the timed loop in the kernel log (/dev/kmsg)\n",
-		MAX_ITERATIONS);
+		"  -m          mark the timed loop in the kernel log (/dev/kmsg)\n"
+		"environment:\n"
+		"  IOSUP_MARK_PROBE  a block device (absolute path): with -m, read its\n"
+		"              first 4 KiB with O_DIRECT after each mark, so that the\n"
+		"              device's DMA shows where the mark lies in a DMA trace\n",
+		MAX_ITERATIONS, MAX_SPREAD);
 }
 
 static int parse_count(const char *flag, const char *s, unsigned long max,
@@ -101,11 +126,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	o->iterations = 1000;
 	o->warmup = 10;
+	o->spread = 0;
 	o->print_each = 0;
 	o->mark = 0;
 	o->tag = NULL;
 	o->exec_path = NULL;
-	while ((c = getopt(argc, argv, "n:w:t:x:emh")) != -1) {
+	while ((c = getopt(argc, argv, "n:w:s:t:x:emh")) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_count("-n", optarg, MAX_ITERATIONS,
@@ -118,6 +144,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'w':
 			if (parse_count("-w", optarg, MAX_ITERATIONS, &o->warmup))
+				return -EINVAL;
+			break;
+		case 's':
+			if (parse_count("-s", optarg, MAX_SPREAD, &o->spread))
 				return -EINVAL;
 			break;
 		case 't':
@@ -213,6 +243,31 @@ static int one_process(enum mode mode)
 	return 0;
 }
 
+/*
+ * Touches one byte every 2 MiB of a private anonymous mapping, so that the
+ * tree holds one more PTE table per page. Without huge pages: a huge page
+ * would map the 2 MiB without a table.
+ */
+static int spread_tables(unsigned long tables)
+{
+	size_t len = tables * SPREAD_STRIDE;
+	unsigned long i;
+	char *p;
+
+	if (!tables)
+		return 0;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	/* EINVAL: a kernel without THP, where there is nothing to refuse. */
+	if (madvise(p, len, MADV_NOHUGEPAGE) && errno != EINVAL)
+		return -errno;
+	for (i = 0; i < tables; i++)
+		p[i * SPREAD_STRIDE] = 1;
+	return 0;
+}
+
 static int write_mark(const char *what, const struct options *o)
 {
 	char buf[256];
@@ -241,6 +296,13 @@ static int settled_mark(const char *what, const struct options *o)
 	r = write_mark(what, o);
 	if (r) {
 		fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n", strerror(-r));
+		return r;
+	}
+	/* Inside the quiet time, where its DMA is all the device does. */
+	r = mark_probe_read(&probe);
+	if (r) {
+		fprintf(stderr, "iosup-lat-proc: IOSUP_MARK_PROBE: reading %s: %s\n",
+			probe.path, strerror(-r));
 		return r;
 	}
 	sleep(MARK_SETTLE_SECONDS);
@@ -273,6 +335,16 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
+	r = mark_probe_init(&probe);
+	if (r == -EINVAL) {
+		fprintf(stderr, "iosup-lat-proc: IOSUP_MARK_PROBE: '%s' is not an absolute path\n",
+			getenv(MARK_PROBE_ENV));
+		return 2;
+	}
+	if (r) {
+		fprintf(stderr, "iosup-lat-proc: IOSUP_MARK_PROBE: %s\n", strerror(-r));
+		return 1;
+	}
 
 	len = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
 	if (len < 0) {
@@ -282,6 +354,13 @@ int main(int argc, char **argv)
 	self_path[len] = '\0';
 	if (o.exec_path)
 		exec_path = o.exec_path;
+
+	r = spread_tables(o.spread);
+	if (r) {
+		fprintf(stderr, "iosup-lat-proc: -s %lu: %s\n", o.spread,
+			strerror(-r));
+		return 1;
+	}
 
 	lat = calloc(o.iterations, sizeof(*lat));
 	if (!lat) {
@@ -323,12 +402,12 @@ int main(int argc, char **argv)
 			printf("%.1f\n", us(lat[i]));
 
 	qsort(lat, o.iterations, sizeof(*lat), cmp_u64);
-	printf("lat_proc tag=%s mode=%s iterations=%lu mean_us=%.1f min_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f\n",
+	printf("lat_proc tag=%s mode=%s iterations=%lu mean_us=%.1f min_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f spread=%lu\n",
 	       o.tag, mode_names[o.mode], o.iterations,
 	       us(total) / (double)o.iterations, us(lat[0]),
 	       us(lat[o.iterations / 2]),
 	       us(lat[(o.iterations * 99) / 100]),
-	       us(lat[o.iterations - 1]));
+	       us(lat[o.iterations - 1]), o.spread);
 	free(lat);
 	return 0;
 }

@@ -64,13 +64,121 @@ static void test_trace_lines(void)
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_pagesx whatever\n", &r), 0);
 	ASSERT_EQ(r.event, VTD_EV_OTHER);
 
-	/* QEMU's own messages and damaged lines are refused. */
+	/* QEMU's own messages, naming no event we count: skipped. */
 	ASSERT_EQ(vtd_parse_trace_line("qemu-system-x86_64: terminating on signal 15\n", &r), -EINVAL);
-	ASSERT_EQ(vtd_parse_trace_line("42@1.1vtd_inv_desc_iotlb_global\n", &r), -EINVAL);
-	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages iotlb invalidate addr 0x1\n", &r), -EINVAL);
-	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0x10000 addr 0x1\n", &r), -EINVAL);
-	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0xzz\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("qemu-system-x86_64: warning: host doesn't support requested feature\n", &r), -EINVAL);
+	ASSERT_EQ(vtd_parse_trace_line("garbage vtd_inv_desc_iotlb_pagesx\n", &r), -EINVAL);
 	ASSERT_EQ(vtd_parse_trace_line("", &r), -EINVAL);
+}
+
+/*
+ * A line naming an event we count that does not parse must not be skipped
+ * like QEMU's own messages: a changed trace format would count zero.
+ */
+static void test_trace_lines_damaged(void)
+{
+	struct vtd_record r;
+
+	/* The domain field missing, out of range, or not hex. */
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages iotlb invalidate addr 0x1\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages iotlb invalidate domain 1 addr 0x1\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0x10000 addr 0x1\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0xzz\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0x1g\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_iotlb_page_hit IOTLB page hit sid 0x10 iova 0x1000 slpte 0x3\n", &r), -EBADMSG);
+
+	/* A garbled prefix or timestamp. */
+	ASSERT_EQ(vtd_parse_trace_line("42@1.1vtd_inv_desc_iotlb_global\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("42@1764000000,250000:vtd_inv_desc_iotlb_pages iotlb invalidate domain 0x1 addr 0x7f000 mask 0x0\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("42@1764000000.2500001:vtd_inv_desc_iotlb_pages iotlb invalidate domain 0x1 addr 0x7f000 mask 0x0\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1764000000.250000 vtd_inv_desc_iotlb_pages iotlb invalidate domain 0x1 addr 0x7f000 mask 0x0\n", &r), -EBADMSG);
+	/* No prefix at all: QEMU without -msg timestamp=on. */
+	ASSERT_EQ(vtd_parse_trace_line("vtd_inv_desc_wait_sw wait invalidate status write addr 0x1000 data 0x1\n", &r), -EBADMSG);
+
+	/* The name followed by something other than its arguments. */
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_global(iotlb invalidate global)\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_global\r\n", &r), -EBADMSG);
+}
+
+static void test_mark_lag(void)
+{
+	/* Microseconds; the mark is stamped at 10 s, the quiet period 1 s. */
+	const uint64_t stamp = 10000000, quiet = 1000000;
+	int64_t lag;
+
+	{
+		/* Just after the mark. */
+		const uint64_t t[] = { 5000000, 10002500, 13000000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 3, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, 2500);
+	}
+	{
+		/* Just before it: the host stamped the line late. */
+		const uint64_t t[] = { 9996000, 12000000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 2, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, -4000);
+	}
+	{
+		/* Nothing within the window: the closest just outside it. */
+		const uint64_t t[] = { 8999999, 11000001 };
+
+		lag = 77;
+		ASSERT_EQ(vtd_mark_lag(t, 2, stamp, quiet, &lag), -ENOENT);
+		ASSERT_EQ(lag, 77);
+		ASSERT_EQ(vtd_mark_lag(t, 0, stamp, quiet, &lag), -ENOENT);
+		ASSERT_EQ(vtd_mark_lag(NULL, 0, stamp, quiet, &lag), -ENOENT);
+	}
+	{
+		/* The window's edges are in it. */
+		const uint64_t t[] = { 9000000 };
+		const uint64_t u[] = { 11000000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 1, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, -1000000);
+		ASSERT_EQ(vtd_mark_lag(u, 1, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, 1000000);
+	}
+	{
+		/*
+		 * Nearest first, not earliest: the last DMA of the phase before
+		 * its quiet second, then the probe read right at the mark.
+		 */
+		const uint64_t t[] = { 9100000, 9990000, 10020000, 10500000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 4, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, -10000);
+		ASSERT_EQ(vtd_mark_lag(t + 2, 2, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, 20000);
+	}
+	{
+		/* Equally near on both sides: the later (the probe follows). */
+		const uint64_t t[] = { 9995000, 10005000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 2, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, 5000);
+	}
+	{
+		/* An event at the stamp itself, and repeated times. */
+		const uint64_t t[] = { 10000000, 10000000, 10000000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 3, stamp, quiet, &lag), 0);
+		ASSERT_EQ(lag, 0);
+	}
+	{
+		/* A stamp within the quiet period of the epoch: no underflow. */
+		const uint64_t t[] = { 0, 2000000 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 2, 500000, quiet, &lag), 0);
+		ASSERT_EQ(lag, -500000);
+		ASSERT_EQ(vtd_mark_lag(t + 1, 1, 500000, quiet, &lag), -ENOENT);
+	}
+	{
+		const uint64_t t[] = { 1 };
+
+		ASSERT_EQ(vtd_mark_lag(t, 1, 1, (uint64_t)INT64_MAX + 1, &lag), -EINVAL);
+	}
 }
 
 static void test_console_marks(void)
@@ -107,6 +215,8 @@ int main(void)
 {
 	test_timestamp();
 	test_trace_lines();
+	test_trace_lines_damaged();
+	test_mark_lag();
 	test_console_marks();
 	printf("vtdtrace: all assertions held\n");
 	return 0;

@@ -9,10 +9,23 @@ mark() { echo "<2>IOSUP-MARK $*" >/dev/kmsg; }
 # mark a few milliseconds after it was written.
 settle() { sleep 1; }
 
+# mark_probe: when IOSUP_MARK_PROBE names a disk behind the IOMMU, one 4 KiB
+# O_DIRECT read of it next to a mark, outside the phase (dd is a process:
+# its page tables must not count in the phase): the read's DMA puts an event into
+# QEMU's trace by which the host proves that the console's stamps and the
+# trace line up (iosup-vtd-phases -a; iosup-lat-proc -m does the same).
+# Says so and returns 1 if the read fails.
+mark_probe() {
+	[ -n "${IOSUP_MARK_PROBE:-}" ] || return 0
+	dd if="$IOSUP_MARK_PROBE" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null ||
+		{ echo "mark_probe: cannot read $IOSUP_MARK_PROBE with O_DIRECT" >&2; return 1; }
+}
+
 # phase_begin NAME [procs=N], phase_end NAME: delimit a phase by hand (the
-# benchmark marks its own with -m).
-phase_begin() { settle; mark "begin $*"; settle; }
-phase_end() { settle; mark "end $1"; settle; }
+# benchmark marks its own with -m). 1 if the probe read failed (the host's
+# analysis fails such a run anyway).
+phase_begin() { settle; _probe=0; mark_probe || _probe=1; mark "begin $*"; settle; return $_probe; }
+phase_end() { settle; mark "end $1"; _probe=0; mark_probe || _probe=1; settle; return $_probe; }
 
 # mem_reading: two figures, kB, read in one pass (every process started in
 # between moves pages on and off the per-CPU lists):

@@ -8,7 +8,9 @@
 #                   more on its command line (default: stock Debian builds)
 #   --relaxed       boot without dom0-iommu=strict (the control case)
 #   --procs N       processes per storm (default 1000)
-#   --deadline S    seconds each scenario may take (default 900)
+#   --deadline S    seconds each scenario may take at most (default 3600);
+#                   a scenario whose console stays silent for
+#                   RIG_STALL_SECONDS (default 240) fails sooner, as hung
 #   --out DIR       where the logs and results.tsv go (default: a new
 #                   directory under /tmp/iosup-rig)
 #   --extra-ko KO   ship a module in the initramfs (repeatable)
@@ -19,7 +21,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-inputs='' relaxed=0 procs=1000 deadline=900 out='' xen_args='' dom0_args=''
+inputs='' relaxed=0 procs=1000 deadline=3600 out='' xen_args='' dom0_args=''
 # The emulated CPU. Not "max": with it (less SMAP, which Xen's PV entry
 # path trips on) and two dom0 vCPUs, processes in dom0 now and then start
 # with corrupted state (their first TLS read returns another process's
@@ -28,6 +30,9 @@ inputs='' relaxed=0 procs=1000 deadline=900 out='' xen_args='' dom0_args=''
 # vCPU while the other forks. SandyBridge, Nehalem and Haswell-noTSX show
 # none, nor does "max" with one dom0 vCPU. RIG_QEMU_CPU overrides it.
 qemu_cpu=${RIG_QEMU_CPU:-Haswell-noTSX}
+# Distinct VT-d domain ids the trace must name: dom0's alone until a domU
+# with a passed-through device exists. RIG_VTD_DOMAINS overrides it.
+vtd_domains=${RIG_VTD_DOMAINS:-1}
 extra_ko=() scenarios=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -149,11 +154,26 @@ start_qemu() {
 }
 
 # On a loaded host, TCG sometimes leaves dom0 silent forever right after
-# Xen hands over ("about to get started...", then nothing); a fresh boot
-# goes through. So a boot that does not reach dom0's init is retried, said
-# loudly, and never once a scenario has started.
+# its very first words ("about to get started...", written to Xen's console
+# by the PV entry code before the kernel's own console exists); a fresh boot
+# goes through. That one symptom is retried, counted and said loudly, its
+# console kept; a boot that stalls anywhere else, or once a scenario has
+# started, fails the run: it is a bug of the kernel, the hypervisor or the
+# rig, and retrying would hide it.
 BOOT_ATTEMPTS=3
 BOOT_DEADLINE=180
+KNOWN_STALL='about to get started...'
+# A scenario prints something at least every minute (the workloads'
+# progress lines, marks); this much silence is a hang.
+STALL_SECONDS=${RIG_STALL_SECONDS:-240}
+[[ $STALL_SECONDS =~ ^[1-9][0-9]{0,4}$ ]] ||
+	die "RIG_STALL_SECONDS: '$STALL_SECONDS' is not a number of seconds"
+boot_retries=0
+
+# known_stall: the console's last line is the known symptom.
+known_stall() {
+	tail -n 1 "$console" | grep -qF -- "$KNOWN_STALL"
+}
 
 boot() {
 	local attempt
@@ -163,9 +183,14 @@ boot() {
 		if await 'IOSUP-MARK ready' $BOOT_DEADLINE "dom0's init to bring up xenstored" soft; then
 			break
 		fi
+		known_stall ||
+			fail "dom0 did not reach its init in ${BOOT_DEADLINE}s, and not at the known TCG stall ('$KNOWN_STALL' as the last line)"
 		[ "$attempt" -lt $BOOT_ATTEMPTS ] ||
-			fail "dom0 did not reach its init in ${BOOT_DEADLINE}s, $BOOT_ATTEMPTS times"
-		log "dom0 stalled before its init (attempt $attempt of $BOOT_ATTEMPTS; console kept as console.stalled-$attempt.log); booting again"
+			fail "dom0 stalled at '$KNOWN_STALL' $BOOT_ATTEMPTS times"
+		boot_retries=$((boot_retries + 1))
+		log "BOOT RETRY: dom0 stalled at '$KNOWN_STALL' (attempt $attempt of $BOOT_ATTEMPTS; console kept as $out/console.stalled-$attempt.log); booting again"
+		[ -z "${IOSUP_RETRY_LOG:-}" ] ||
+			echo "$out/console.stalled-$attempt.log" >>"$IOSUP_RETRY_LOG"
 		kill "$qemu_pid" 2>/dev/null || true
 		wait "$qemu_pid" 2>/dev/null || true
 		wait "$stamp_pid" 2>/dev/null || true
@@ -195,7 +220,15 @@ boot() {
 # early on a crash or a failure mark. With "soft", a timeout returns 1.
 await() {
 	local text=$1 limit=$2 what=$3 soft=${4:-} start=$SECONDS
+	local size=-1 grew=$SECONDS now
 	while ! grep -qF -- "$text" "$console" 2>/dev/null; do
+		now=$(stat -c %s "$console" 2>/dev/null || echo 0)
+		[ "$now" = "$size" ] || { size=$now; grew=$SECONDS; }
+		# Without "soft" (a scenario runs): silence means a hang, however
+		# long the deadline; a slow scenario that prints goes on.
+		if [ -z "$soft" ] && [ $((SECONDS - grew)) -ge "$STALL_SECONDS" ]; then
+			fail "no console output for ${STALL_SECONDS}s while waiting for $what: hung"
+		fi
 		if grep -qE 'IOSUP-MARK fail|Kernel panic|\(XEN\) Panic on CPU|\(XEN\) \*\*\*\* ' "$console" 2>/dev/null; then
 			fail "a crash or failure was reported while waiting for $what: $(grep -E 'IOSUP-MARK fail|Kernel panic|Panic on CPU' "$console" | head -n1 | cut -d' ' -f2-)"
 		fi
@@ -212,8 +245,9 @@ await() {
 
 # What the kernel or the hypervisor reports when something went wrong even
 # though every scenario passed: a warning, a BUG, a lockdep or RCU splat, a
-# corrupted list, a bad page. Any of them fails the run.
-SPLATS='WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
+# corrupted list, a bad page, an IOMMU fault (Xen's VT-d driver: a DMA or an
+# interrupt the remapping tables refused). Any of them fails the run.
+SPLATS='\[VT-D\]DMAR:\[|\[VT-D\]INTR-REMAP: Request device|WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
 
 no_splats() {
 	local found
@@ -222,8 +256,14 @@ no_splats() {
 $found"
 }
 
+# Every run says how many boots it retried, so a summary can count them.
+report_retries() { log "boot retries: $boot_retries"; }
+trap 'report_retries; cleanup' EXIT
 log "booting: xen=$XEN_IMAGE kernel=$KERNEL_IMAGE scenarios=$scenario_list iommu=${iommu:-relaxed} out=$out"
 phase "boot+scenarios" boot
 no_splats
-phase analyze "$bin_build/tests/iosup-vtd-phases" "$console" "$trace" >"$out/results.tsv"
+# -a: each mark must have the DMA of dom0's probe read (IOSUP_MARK_PROBE)
+# next to it in the trace, which proves the two logs line up; -n: the VT-d
+# domain ids the trace names must be the ones expected.
+phase analyze "$bin_build/tests/iosup-vtd-phases" -a -n "$vtd_domains" "$console" "$trace" >"$out/results.tsv"
 cat "$out/results.tsv"

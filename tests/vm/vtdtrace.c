@@ -84,7 +84,35 @@ static int parse_domain(const char *text, const char *key, uint16_t *domain)
 	return 0;
 }
 
-int vtd_parse_trace_line(const char *line, struct vtd_record *rec)
+static int is_ident(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '_';
+}
+
+/*
+ * Whether line names one of the events we count anywhere, prefix or not: a
+ * name not followed by more of an identifier (vtd_inv_desc_iotlb_pagesx
+ * would be another event).
+ */
+static int names_counted_event(const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		size_t len = strlen(events[i].name);
+		const char *p = line;
+
+		while ((p = strstr(p, events[i].name))) {
+			if (!is_ident(p[len]))
+				return 1;
+			p += len;
+		}
+	}
+	return 0;
+}
+
+static int parse_trace_line(const char *line, struct vtd_record *rec)
 {
 	const char *p = line, *name;
 	size_t i, len;
@@ -99,7 +127,8 @@ int vtd_parse_trace_line(const char *line, struct vtd_record *rec)
 		return -EINVAL;
 
 	name = p;
-	len = strcspn(name, " \n");
+	for (len = 0; is_ident(name[len]); len++)
+		;
 	rec->event = VTD_EV_OTHER;
 	rec->has_domain = 0;
 	rec->domain = 0;
@@ -107,6 +136,9 @@ int vtd_parse_trace_line(const char *line, struct vtd_record *rec)
 		if (strlen(events[i].name) != len ||
 		    strncmp(events[i].name, name, len))
 			continue;
+		/* "vtd_inv_desc_iotlb_pages(...)" is not the format we know. */
+		if (name[len] && name[len] != ' ' && name[len] != '\n')
+			return -EINVAL;
 		rec->event = events[i].event;
 		if (events[i].domain_key) {
 			if (parse_domain(name + len, events[i].domain_key,
@@ -116,6 +148,49 @@ int vtd_parse_trace_line(const char *line, struct vtd_record *rec)
 		}
 		break;
 	}
+	return 0;
+}
+
+int vtd_parse_trace_line(const char *line, struct vtd_record *rec)
+{
+	int r = parse_trace_line(line, rec);
+
+	if (r == -EINVAL && names_counted_event(line))
+		return -EBADMSG;
+	return r;
+}
+
+int vtd_mark_lag(const uint64_t *times, size_t n, uint64_t stamp,
+		 uint64_t quiet, int64_t *lag_us)
+{
+	size_t lo = 0, hi = n;
+	uint64_t after = 0, before = 0;
+	int has_after, has_before;
+
+	if (quiet > INT64_MAX)
+		return -EINVAL;
+	/* lo = the first time at or after stamp. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (times[mid] < stamp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	has_after = lo < n && times[lo] - stamp <= quiet;
+	if (has_after)
+		after = times[lo] - stamp;
+	has_before = lo > 0 && stamp - times[lo - 1] <= quiet;
+	if (has_before)
+		before = stamp - times[lo - 1];
+
+	if (has_after && (!has_before || after <= before))
+		*lag_us = (int64_t)after;
+	else if (has_before)
+		*lag_us = -(int64_t)before;
+	else
+		return -ENOENT;
 	return 0;
 }
 

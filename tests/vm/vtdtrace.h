@@ -31,8 +31,13 @@ struct vtd_record {
 /*
  * Parses one line of QEMU's "log" trace backend, run with -msg timestamp=on:
  *   PID@SEC.USEC:EVENT ARGS...
- * Returns 0 and fills *rec, or -EINVAL for a line of another form (QEMU also
- * writes its own messages to the same file).
+ * Returns 0 and fills *rec (event VTD_EV_OTHER for an event we do not
+ * count); -EINVAL for a line of another form that names none of the events
+ * we count (QEMU also writes its own messages to the same file: skip it);
+ * -EBADMSG for a line that names one of them but does not parse (a damaged
+ * prefix or timestamp, a missing or bad domain field). That means QEMU's
+ * trace format changed or the file is damaged, and the caller must fail:
+ * skipping such lines would quietly turn every count into zero.
  */
 int vtd_parse_trace_line(const char *line, struct vtd_record *rec);
 
@@ -60,5 +65,18 @@ int vtd_parse_console_mark(const char *line, struct console_mark *mark);
 int vtd_parse_timestamp(const char **s, uint64_t *usec);
 
 const char *vtd_event_name(enum vtd_event ev);
+
+/*
+ * Where the device DMA next to a console mark lies relative to the mark's
+ * stamp: of the times[0..n) (sorted, ascending) within [stamp - quiet,
+ * stamp + quiet], the one nearest to stamp; of two equally near, the later
+ * (a mark's probe read follows the mark). Nearest rather than earliest:
+ * the window also holds the tail of whatever DMA a phase did before its
+ * quiet period. Returns 0 and sets *lag_us to that time - stamp (negative
+ * when it comes before the stamp), -ENOENT when no time lies in the
+ * window, -EINVAL when quiet exceeds INT64_MAX.
+ */
+int vtd_mark_lag(const uint64_t *times, size_t n, uint64_t stamp,
+		 uint64_t quiet, int64_t *lag_us);
 
 #endif

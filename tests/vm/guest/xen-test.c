@@ -7,7 +7,8 @@
  *       A storm of N processes between two phase marks, with the counters
  *       read around each mark (see window() for why), printed as
  *       "IOSUP-XENWIN TAG POINT key=value..." lines for the host to compare
- *       with QEMU's trace.
+ *       with QEMU's trace. Each mark is followed by the probe read of
+ *       IOSUP_MARK_PROBE, as iosup-lat-proc -m's are (see mark_probe.h).
  *   iosup-xen-test errors
  *       Every bad input of XEN_SYSCTL_iosup_iommu_stats, asserting the
  *       errno; one "ok"/"FAIL" line each, exit status 1 if any failed.
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mark_probe.h"
 #include "xen.h"
 #include "xen-format.h"
 
@@ -34,11 +36,17 @@
  */
 #define SETTLE_SECONDS 1
 
-/* Writes one "IOSUP-MARK begin|end TAG" line to the kernel log. */
+static struct mark_probe probe;
+
+/*
+ * Writes one "IOSUP-MARK begin|end TAG" line to the kernel log, then reads
+ * the probe. Its read changes no page table (the buffer is faulted in
+ * already), so the counters around the mark stay as they were.
+ */
 static int mark(const char *what, const char *tag, unsigned long procs)
 {
 	char line[128];
-	int fd, len;
+	int fd, len, r;
 	ssize_t w;
 
 	if (procs)
@@ -53,7 +61,13 @@ static int mark(const char *what, const char *tag, unsigned long procs)
 		return -errno;
 	w = write(fd, line, (size_t)len);
 	close(fd);
-	return w == len ? 0 : -EIO;
+	if (w != len)
+		return -EIO;
+	r = mark_probe_read(&probe);
+	if (r)
+		fprintf(stderr, "iosup-xen-test: IOSUP_MARK_PROBE: reading %s: %s\n",
+			probe.path, strerror(-r));
+	return r;
 }
 
 static int read_dom0(struct iosup_xen *x, const char *tag, const char *point,
@@ -289,6 +303,7 @@ int main(int argc, char **argv)
 		char *end;
 		unsigned long n;
 		bool exec;
+		int r;
 
 		errno = 0;
 		n = strtoul(argv[3], &end, 10);
@@ -303,6 +318,17 @@ int main(int argc, char **argv)
 		else {
 			usage(stderr);
 			return 2;
+		}
+		r = mark_probe_init(&probe);
+		if (r == -EINVAL) {
+			fprintf(stderr, "iosup-xen-test: IOSUP_MARK_PROBE: '%s' is not an absolute path\n",
+				getenv(MARK_PROBE_ENV));
+			return 2;
+		}
+		if (r) {
+			fprintf(stderr, "iosup-xen-test: IOSUP_MARK_PROBE: %s\n",
+				strerror(-r));
+			return 1;
 		}
 		return window(argv[2], n, exec) ? 1 : 0;
 	}

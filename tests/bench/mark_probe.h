@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The probe read at each phase mark. The rig lines the console's marks up
+ * with QEMU's VT-d trace by wall clock; to prove that they do line up,
+ * whatever writes a mark also reads the first 4 KiB of the disk that
+ * IOSUP_MARK_PROBE names (a block device behind the IOMMU, as an absolute
+ * path) with O_DIRECT, so that the device's DMA puts an event into the
+ * trace right at the mark, and iosup-vtd-phases -a checks that it is there.
+ * Unset or empty, nothing is read.
+ */
+#ifndef IOSUP_MARK_PROBE_H
+#define IOSUP_MARK_PROBE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MARK_PROBE_ENV "IOSUP_MARK_PROBE"
+/* A whole block of any disk, aligned as O_DIRECT needs. */
+#define MARK_PROBE_SIZE 4096
+
+struct mark_probe {
+	const char *path;	/* NULL: no probe */
+	void *buf;
+};
+
+/*
+ * Reads IOSUP_MARK_PROBE. The buffer is allocated and faulted in here,
+ * before any mark: doing so at a mark could build a page table, which in
+ * a PV dom0 costs invalidations of its own inside the phase. Returns 0,
+ * -EINVAL when the variable is set but not an absolute path, or -ENOMEM.
+ */
+static inline int mark_probe_init(struct mark_probe *p)
+{
+	const char *path = getenv(MARK_PROBE_ENV);
+	int r;
+
+	p->path = NULL;
+	p->buf = NULL;
+	if (!path || !*path)
+		return 0;
+	if (path[0] != '/')
+		return -EINVAL;
+	r = posix_memalign(&p->buf, MARK_PROBE_SIZE, MARK_PROBE_SIZE);
+	if (r)
+		return -r;
+	memset(p->buf, 0, MARK_PROBE_SIZE);
+	p->path = path;
+	return 0;
+}
+
+/*
+ * One O_DIRECT read at offset 0, past the page cache so that it always
+ * reaches the device. Returns 0 (also without a probe) or -errno;
+ * -ENODATA when the disk is empty, as no DMA then happened.
+ */
+static inline int mark_probe_read(const struct mark_probe *p)
+{
+	ssize_t n;
+	int fd, r = 0;
+
+	if (!p->path)
+		return 0;
+	fd = open(p->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, p->buf, MARK_PROBE_SIZE, 0);
+	if (n < 0)
+		r = -errno;
+	else if (n == 0)
+		r = -ENODATA;
+	close(fd);
+	return r;
+}
+
+#endif
