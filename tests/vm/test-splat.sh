@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The rig's console check: a run whose scenarios all pass but whose kernel
-# reported a warning must fail, naming the line.
+# reported a warning, or whose IOMMU reported a fault, must fail, naming
+# the lines.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,6 +18,7 @@ fail() {
 grep -qF "the console reports a kernel or hypervisor problem" "$out/stderr" ||
 	fail "no message about the console"
 grep -qF "WARNING: CPU: 0 PID:" "$out/stderr" || fail "the warning's line is not shown"
+grep -qF "[VT-D]DMAR:[DMA Read] Request device" "$out/stderr" || fail "the IOMMU fault's line is not shown"
 grep -qF "IOSUP-MARK ran splat status=0" "$out/run/console.log" ||
 	fail "the scenario itself did not pass, so this proves nothing"
 echo "splat: rig exited $rc: $(grep -F 'WARNING: CPU' "$out/stderr" | head -n1 | sed 's/^ *//')"
