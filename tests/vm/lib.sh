@@ -94,8 +94,31 @@ test_finish() {
 	exit 1
 }
 
-# le A B: A <= B, as decimals.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+# is_num V: V is a decimal number ("-", "", "nan" and "1e3" are not). Every
+# comparison below goes through it, so a missing or garbled reading fails
+# the check instead of comparing as a string.
+is_num() { [[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; }
+
+# numbers V...: all are numbers, or say which is not and fail.
+numbers() {
+	local v
+	for v in "$@"; do
+		is_num "$v" || { printf 'rig: not a number: "%s"\n' "$v" >&2; return 2; }
+	done
+}
+
+# le A B: A <= B; lt A B: A < B; ge A B: A >= B; as decimals, failing (2)
+# when either is not a number.
+le() { numbers "$1" "$2" && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+lt() { numbers "$1" "$2" && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+ge() { numbers "$1" "$2" && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# within A B TOL: |A - B| <= TOL * B with B > 0, all numbers.
+within() {
+	numbers "$1" "$2" "$3" &&
+		awk -v a="$1" -v b="$2" -v t="$3" \
+			'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= t * b) }'
+}
 
 # kv LINE KEY: the value of KEY=VALUE in LINE.
 kv() { tr ' \r' '\n\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
@@ -115,7 +138,9 @@ mem_check() {
 	ub=$(kv "$line" unpooled_before_kb) ua=$(kv "$line" unpooled_after_kb)
 	xb=$(kv "$line" xen_before_mb) xa=$(kv "$line" xen_after_mb)
 	local v
-	for v in "$before" "$after" "$ub" "$ua"; do
+	# Xen's figures too: an "xl info" that failed leaves them empty, and
+	# two empty strings are equal.
+	for v in "$before" "$after" "$ub" "$ua" "$xb" "$xa" "$held"; do
 		[[ $v =~ ^[0-9]+$ ]] ||
 			{ test_fail "unload: the IOSUP-MEM line lacks a figure: $line"; return; }
 	done
@@ -130,11 +155,21 @@ mem_check() {
 	[ "$xb" = "$xa" ] || test_fail "unload: Xen's free memory went from $xb to $xa MiB"
 }
 
-# build_pool OUT: the patched kernel's rig inputs into OUT/kernel.inputs and
-# the module's path into OUT/module, or the test fails and finishes.
+# build_pool OUT [FLAVOUR]: the patched kernel's rig inputs (flavour debug
+# unless named) into OUT/kernel.inputs and the module's path into
+# OUT/module, or the test fails and finishes.
 build_pool() {
-	phase kernel "$SRC_ROOT/kshim/linux/build.sh" >"$1/kernel.inputs" ||
-		{ test_fail "kshim/linux/build.sh failed"; test_finish; }
-	phase module "$SRC_ROOT/kshim/linux/build-module.sh" >"$1/module" ||
-		{ test_fail "kshim/linux/build-module.sh failed"; test_finish; }
+	local flavour=${2:-debug}
+	phase kernel "$SRC_ROOT/kshim/linux/build.sh" --flavour "$flavour" >"$1/kernel.inputs" ||
+		{ test_fail "kshim/linux/build.sh --flavour $flavour failed"; test_finish; }
+	phase module "$SRC_ROOT/kshim/linux/build-module.sh" --flavour "$flavour" >"$1/module" ||
+		{ test_fail "kshim/linux/build-module.sh --flavour $flavour failed"; test_finish; }
+}
+
+# flavour_arg VALUE: VALUE if it names a kernel flavour, else the script dies.
+flavour_arg() {
+	case $1 in
+	debug|prod) echo "$1" ;;
+	*) die "--flavour: '$1' is not one of debug, prod" ;;
+	esac
 }
