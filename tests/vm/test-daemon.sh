@@ -21,10 +21,12 @@
 #            after the lease would have run out is at the floor
 #   stop     SIGTERM: exit 0, the limits handed back to the module's
 #            defaults; the module's debug checks saw no violation
-#   bench    (printed against its targets, not asserted) iosupd's CPU time
-#            and memory over --bench-seconds (default 600) of bursty
-#            churn (scenario daemon-bench): target under 0.5% of a CPU
-#            and 8 MiB
+#   bench    iosupd's CPU time and memory over --bench-seconds (default
+#            120; the long tier runs 600) of bursty churn (scenario
+#            daemon-bench): its peak RSS under 8 MiB, and its share of
+#            dom0's emulated CPU under BENCH_CPU_MAX (asserted in emulated
+#            terms, which are what the rig measures; the conversion to this
+#            host's CPU is printed beside it: target under 0.5%)
 # and, as for every boot, no warning, BUG or lockdep splat (run.sh).
 #
 # usage: test-daemon.sh [--bench-seconds S] [--keep] [--check RUN_DIR]
@@ -33,7 +35,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-keep=0 bench_seconds=${BENCH_SECONDS:-600} check=''
+keep=0 bench_seconds=${BENCH_SECONDS:-120} check=''
+# iosupd's bounds in the bench: 2.2% of dom0's emulated CPU was measured
+# over 600 s (0.04-0.9% of this host's CPU); twice that leaves room for a
+# shorter run, where start-up weighs more. RSS: the target, 2.2 MiB measured.
+BENCH_CPU_MAX=5
+BENCH_HWM_MAX_KB=8192
 # The floor kshim allows a warm pool (the issue's bound for fork+exit).
 FLOOR=0.05
 SHRINK_SECONDS=60
@@ -243,6 +250,12 @@ if [ -n "$b" ] && [ -n "$guest_spin" ]; then
 		printf "  RSS %.1f MiB, peak %.1f MiB (target < 8 MiB: %s)\n",
 			rss / 1024, hwm / 1024, hwm < 8192 ? "met" : "NOT met"
 	}'
+	cpu=$(awk -v s="$(kv "$b" seconds)" -v t="$(kv "$b" cpu_ticks)" -v hz="$(kv "$b" hz)" \
+		'BEGIN { if (s > 0 && hz > 0 && t != "") printf "%.2f", 100 * t / hz / s; else print "-" }')
+	lt "$cpu" "$BENCH_CPU_MAX" ||
+		test_fail "bench: iosupd took $cpu% of dom0's emulated CPU, not under $BENCH_CPU_MAX%"
+	lt "$(kv "$b" hwm_kb)" "$BENCH_HWM_MAX_KB" ||
+		test_fail "bench: iosupd's peak RSS was $(kv "$b" hwm_kb) kB, not under $BENCH_HWM_MAX_KB kB"
 else
 	test_fail "bench: no IOSUP-BENCH or IOSUP-SPIN line"
 fi

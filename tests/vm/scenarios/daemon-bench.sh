@@ -1,5 +1,5 @@
 # What iosupd costs: its CPU time and memory over a run of
-# rig_bench_seconds (default 600) of bursty churn (20 s of fork+exec, then
+# rig_bench_seconds (default 120) of bursty churn (20 s of fork+exec, then
 # 40 s of nothing), the pool loaded at limit 0 and iosupd at its default
 # period. Prints, for the host:
 #   IOSUP-BENCH seconds=S cpu_ticks=T hz=HZ rss_kb=KB hwm_kb=KB
@@ -8,7 +8,7 @@
 ko=/lib/modules/extra/iosup.ko
 fail() { echo "daemon-bench: FAIL: $*" >&2; exit 1; }
 [ -f "$ko" ] || fail "$ko is missing"
-seconds=600
+seconds=120
 for word in $(cat /proc/cmdline); do
 	case $word in rig_bench_seconds=*) seconds=${word#*=} ;; esac
 done

@@ -5,8 +5,10 @@
 # run; at the end the module is unloaded and dom0's free memory compared.
 # The child execs iosup-exit, which only exits: the same page tables as any
 # new process, without a libc's start-up faults (half the time under TCG).
+# The streams touch rig_soak_spread pages 2 MiB apart first (default 0), so
+# that each fork copies that many more PTE tables and each exec frees them.
 # Prints, for the host:
-#   IOSUP-SOAK procs=N seconds=S hits=N refused=N misses=N violations=N
+#   IOSUP-SOAK procs=N seconds=S spread=N hits=N refused=N misses=N taken=N violations=N
 #   IOSUP-MEM ... (mem_report in guest.sh)
 . /lib/rig/guest.sh
 ko=/lib/modules/extra/iosup.ko
@@ -18,13 +20,18 @@ fail() { echo "pool-soak: FAIL: $*" >&2; exit 1; }
 sum() { awk -v c="$1" '$1 ~ /^L[0-9]$/ { n += $c } END { print n + 0 }' "$stats"; }
 # Columns of the header "level pool limit hits misses taken refused
 # released violations free_ratio shrunk", the level being the first.
-HITS=4 MISSES=5 REFUSED=7 VIOLATIONS=9
+HITS=4 MISSES=5 TAKEN=6 REFUSED=7 VIOLATIONS=9
+
+spread=0
+for word in $(cat /proc/cmdline); do
+	case $word in rig_soak_spread=*) spread=${word#*=} ;; esac
+done
 
 # streams N: N fork+execs in each of the two streams at once.
 streams() {
-	iosup-lat-proc -n "$1" -w 0 -x /usr/bin/iosup-exit fork-exec >/tmp/soak-a &
+	iosup-lat-proc -n "$1" -w 0 -s "$spread" -x /usr/bin/iosup-exit fork-exec >/tmp/soak-a &
 	_a=$!
-	iosup-lat-proc -n "$1" -w 0 -x /usr/bin/iosup-exit fork-exec >/tmp/soak-b || return 1
+	iosup-lat-proc -n "$1" -w 0 -s "$spread" -x /usr/bin/iosup-exit fork-exec >/tmp/soak-b || return 1
 	wait $_a
 }
 
@@ -36,8 +43,11 @@ quiesce
 mem_baseline
 insmod "$ko" debug=1 limit_l1=6 limit_l2=3 limit_l3=2 limit_l4=1 || fail "insmod"
 
-rounds=10 half=$((PROCS / 2))
-per_round=$((half / rounds))
+# Rounds of at most 500 processes a stream (at least ten rounds): each
+# round prints a line, and the rig takes a minutes-long silence for a hang.
+half=$((PROCS / 2))
+rounds=$(( (half + 499) / 500 > 10 ? (half + 499) / 500 : 10 ))
+per_round=$(( (half + rounds - 1) / rounds ))
 [ "$per_round" -gt 0 ] || fail "PROCS=$PROCS is too few for a soak"
 start=$(date +%s)
 round=1
@@ -51,7 +61,7 @@ done
 seconds=$(($(date +%s) - start))
 cat "$stats"
 hits=$(sum $HITS) refused=$(sum $REFUSED) misses=$(sum $MISSES)
-echo "IOSUP-SOAK procs=$((rounds * per_round * 2)) seconds=$seconds hits=$hits refused=$refused misses=$misses violations=$(sum $VIOLATIONS)"
+echo "IOSUP-SOAK procs=$((rounds * per_round * 2)) seconds=$seconds spread=$spread hits=$hits refused=$refused misses=$misses taken=$(sum $TAKEN) violations=$(sum $VIOLATIONS)"
 [ "$hits" -gt 0 ] || fail "no table came from the pools"
 [ "$refused" -gt 0 ] || fail "the fallback never ran (nothing refused)"
 rmmod iosup || fail "rmmod"
