@@ -136,7 +136,13 @@ build_xen() {
 	cp -a "$src" "$tmp/tree"
 	apply_series "$tmp/tree"
 	log "building the hypervisor (log: $tmp/build.log)"
+	# Debug on: ASSERT()s fire (the rig fails a run on "(XEN) Assertion"),
+	# and so do the lock and scrub checks it brings, on the paths the
+	# series touches among others.
 	if ! { make -C "$tmp/tree/xen" defconfig &&
+		echo 'CONFIG_DEBUG=y' >>"$tmp/tree/xen/.config" &&
+		make -C "$tmp/tree/xen" olddefconfig &&
+		grep -qx 'CONFIG_DEBUG=y' "$tmp/tree/xen/.config" &&
 		make -C "$tmp/tree/xen" -j"$(nproc)"; } >"$tmp/build.log" 2>&1; then
 		tail -n 40 "$tmp/build.log" >&2
 		die "the hypervisor did not build (full log: $tmp/build.log)"
