@@ -62,6 +62,10 @@ mem_sample() {
 }
 # Free memory, kB (mem_reading's first figure).
 mem_free() { mem_reading | cut -d' ' -f1; }
+# mem_usable: kB a user allocation can take before it must reclaim, free
+# memory above the min watermark (vm.min_free_kbytes): asking for more
+# than that plus what reclaim can find is asking for the OOM killer.
+mem_usable() { echo $(( $(mem_free) - $(cat /proc/sys/vm/min_free_kbytes) )); }
 # Xen's free memory, MiB.
 xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
 # mem_baseline, then mem_report NAME HELD_PAGES after rmmod: the lines of

@@ -246,8 +246,9 @@ await() {
 # What the kernel or the hypervisor reports when something went wrong even
 # though every scenario passed: a warning, a BUG, a lockdep or RCU splat, a
 # corrupted list, a bad page, an IOMMU fault (Xen's VT-d driver: a DMA or an
-# interrupt the remapping tables refused). Any of them fails the run.
-SPLATS='\[VT-D\]DMAR:\[|\[VT-D\]INTR-REMAP: Request device|WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
+# interrupt the remapping tables refused), the OOM killer called. Any of them
+# fails the run.
+SPLATS='\[VT-D\]DMAR:\[|\[VT-D\]INTR-REMAP: Request device|invoked oom-killer|WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
 
 no_splats() {
 	local found
