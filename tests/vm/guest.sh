@@ -62,10 +62,28 @@ mem_sample() {
 }
 # Free memory, kB (mem_reading's first figure).
 mem_free() { mem_reading | cut -d' ' -f1; }
-# mem_usable: kB a user allocation can take before it must reclaim, free
-# memory above the min watermark (vm.min_free_kbytes): asking for more
-# than that plus what reclaim can find is asking for the OOM killer.
-mem_usable() { echo $(( $(mem_free) - $(cat /proc/sys/vm/min_free_kbytes) )); }
+# mem_usable: kB of free memory a user allocation can take before it must
+# reclaim: in each zone, what is free above its min watermark and above
+# the reserve it keeps from allocations that could have used a higher zone
+# (/proc/zoneinfo's protection). MemFree counts both, MemAvailable counts
+# tmpfs pages (the initramfs) as page cache it could drop; asking for more
+# than this plus what reclaim can find is asking for the OOM killer.
+mem_usable() {
+	awk '$1 == "Node" { z++ }
+		$1 == "pages" && $2 == "free" { free[z] = $3 }
+		$1 == "min" { min[z] = $2 }
+		$1 == "protection:" {
+			gsub(/[(),]/, " ")
+			for (i = 2; i <= NF; i++) if ($i > prot[z]) prot[z] = $i
+		}
+		END {
+			for (i = 1; i <= z; i++) {
+				u = free[i] - min[i] - prot[i]
+				if (u > 0) n += u
+			}
+			print n * 4
+		}' /proc/zoneinfo
+}
 # Xen's free memory, MiB.
 xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
 # mem_baseline, then mem_report NAME HELD_PAGES after rmmod: the lines of
