@@ -26,8 +26,8 @@ set -euo pipefail
 procs=${PROCS:-500} keep=0 checks=()
 # Stock measures 9.0 and 20.0 invalidations per process, each repeatable to
 # within a few hundredths; a counter that cost an invalidation would add at
-# least one per process.
-NOREAD_TOLERANCE=0.25
+# least one per process. Relative, and a reading that is not a number fails.
+NOREAD_TOLERANCE=0.02
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift ;;
@@ -151,8 +151,7 @@ check_noread() {
 		s=$(tsv "$out/patched" "$p" pages_per_proc) || { test_fail "noread: no $p in the patched run"; continue; }
 		t=$(tsv "$out/stock" "$p" pages_per_proc) || { test_fail "noread: no $p in the stock run"; continue; }
 		printf '%-10s %8s %8s\n' "$p" "$s" "$t"
-		awk -v a="$s" -v b="$t" -v tol="$NOREAD_TOLERANCE" \
-			'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= tol) }' ||
+		within "$s" "$t" "$NOREAD_TOLERANCE" ||
 			test_fail "noread: $p: patched $s vs stock $t per process (tolerance $NOREAD_TOLERANCE)"
 	done
 }
