@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[128];
 
 	config_defaults(&c);
-	before = c;
+	/* memcpy, not =: an assignment need not copy the padding memcmp reads. */
+	memcpy(&before, &c, sizeof(before));
 	if (config_parse("fuzz", (const char *)data, size, &c, err, sizeof(err)) &&
 	    memcmp(&c, &before, sizeof(c)))
 		abort();

@@ -22,7 +22,8 @@ static void request(const char *buf, size_t len)
 	size_t n;
 
 	memset(&req, 0x5a, sizeof(req));
-	before = req;
+	/* memcpy, not =: an assignment need not copy the padding memcmp reads. */
+	memcpy(&before, &req, sizeof(before));
 	if (ctl_proto_request_decode(buf, len, &req, code, err, sizeof(err))) {
 		if (memcmp(&req, &before, sizeof(req)) || !code[0] || !err[0])
 			abort();
@@ -64,7 +65,8 @@ static void reply(enum ctl_proto_command command, const char *buf, size_t len)
 	size_t n, n2;
 
 	memset(&r, 0x5a, sizeof(r));
-	before = r;
+	/* memcpy, not =: an assignment need not copy the padding memcmp reads. */
+	memcpy(&before, &r, sizeof(before));
 	if (ctl_proto_reply_decode(command, buf, len, &r, err, sizeof(err))) {
 		if (memcmp(&r, &before, sizeof(r)) || !err[0])
 			abort();

@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	before = p;
+	/* memcpy, not =: an assignment need not copy the padding memcmp reads. */
+	memcpy(&before, &p, sizeof(before));
 	if (policy_set(&p, (enum policy_key)(data[0] % (POLICY_KEYS + 1)),
 		       (const char *)data + 1, size - 1, err, sizeof(err)) &&
 	    memcmp(&p, &before, sizeof(p)))

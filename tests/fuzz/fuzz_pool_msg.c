@@ -28,10 +28,13 @@ static void said(int r, const char *err)
 
 static void one(struct iosup_pool_stats *s, const void *msg, size_t len)
 {
-	struct iosup_pool_stats before = *s;
+	struct iosup_pool_stats before;
 	struct iosup_pool_event e;
 	char err[256] = "", why[256];
 	int r, error;
+
+	/* memcpy, not =: an assignment need not copy the padding memcmp reads. */
+	memcpy(&before, s, sizeof(before));
 
 	r = iosup_pool_dump_add(s, msg, len, err, sizeof(err));
 	said(r, err);
