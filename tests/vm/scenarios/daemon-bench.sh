@@ -24,6 +24,8 @@ start_ticks=$(ticks) start=$(date +%s)
 while [ $(($(date +%s) - start)) -lt "$seconds" ]; do
 	churn_for 20 fork-exec
 	sleep 40
+	# A line a minute: the rig takes minutes of silence for a hang.
+	echo "daemon-bench: $(($(date +%s) - start)) of $seconds s, iosupd $(($(ticks) - start_ticks)) ticks"
 done
 elapsed=$(($(date +%s) - start))
 cpu=$(($(ticks) - start_ticks))
