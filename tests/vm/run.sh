@@ -18,6 +18,9 @@
 #   --dom0-args A   appended to dom0's command line
 # Prints results.tsv (one row per phase) on success. On any failure it says
 # what was awaited, prints the console's last lines and exits non-zero.
+# A boot retried for the known TCG stall (see boot below) is said, counted
+# in the run's last line, and its kept console appended to IOSUP_RETRY_LOG
+# when that names a file.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
