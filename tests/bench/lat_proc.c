@@ -335,16 +335,9 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
-	r = mark_probe_init(&probe);
-	if (r == -EINVAL) {
-		fprintf(stderr, "iosup-lat-proc: IOSUP_MARK_PROBE: '%s' is not an absolute path\n",
-			getenv(MARK_PROBE_ENV));
-		return 2;
-	}
-	if (r) {
-		fprintf(stderr, "iosup-lat-proc: IOSUP_MARK_PROBE: %s\n", strerror(-r));
-		return 1;
-	}
+	r = mark_probe_setup(&probe, "iosup-lat-proc");
+	if (r)
+		return r;
 
 	len = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
 	if (len < 0) {

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,27 @@ static inline int mark_probe_init(struct mark_probe *p)
 		return -r;
 	memset(p->buf, 0, MARK_PROBE_SIZE);
 	p->path = path;
+	return 0;
+}
+
+/*
+ * mark_probe_init for a program called @prog: says what is wrong with
+ * IOSUP_MARK_PROBE and returns the exit status to leave with (2 for a
+ * value that is not an absolute path, 1 otherwise), or 0.
+ */
+static inline int mark_probe_setup(struct mark_probe *p, const char *prog)
+{
+	int r = mark_probe_init(p);
+
+	if (r == -EINVAL) {
+		fprintf(stderr, "%s: %s: '%s' is not an absolute path\n", prog,
+			MARK_PROBE_ENV, getenv(MARK_PROBE_ENV));
+		return 2;
+	}
+	if (r) {
+		fprintf(stderr, "%s: %s: %s\n", prog, MARK_PROBE_ENV, strerror(-r));
+		return 1;
+	}
 	return 0;
 }
 

@@ -319,17 +319,9 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		r = mark_probe_init(&probe);
-		if (r == -EINVAL) {
-			fprintf(stderr, "iosup-xen-test: IOSUP_MARK_PROBE: '%s' is not an absolute path\n",
-				getenv(MARK_PROBE_ENV));
-			return 2;
-		}
-		if (r) {
-			fprintf(stderr, "iosup-xen-test: IOSUP_MARK_PROBE: %s\n",
-				strerror(-r));
-			return 1;
-		}
+		r = mark_probe_setup(&probe, "iosup-xen-test");
+		if (r)
+			return r;
 		return window(argv[2], n, exec) ? 1 : 0;
 	}
 	usage(stderr);
