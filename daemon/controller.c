@@ -283,9 +283,11 @@ static double grow_to(const struct ctl_policy *policy,
 	excess = 1.0 - TARGET_AIM * policy->target_flush_rate / p->flush_rate;
 	if (excess <= 0)
 		return s->limit;
-	step = excess * (double)misses;
-	if (hits && s->limit)
-		step = step * s->limit / (double)hits;
+	if (!hits || !s->limit) {
+		/* A probe: the next sample's hits say what a page is worth. */
+		return (double)s->limit + GROW_MIN_STEP;
+	}
+	step = excess * (double)misses * s->limit / (double)hits;
 	return (double)s->limit + ceil(step > 1 ? step : 1);
 }
 

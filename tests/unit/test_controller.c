@@ -365,12 +365,14 @@ static void test_grow_hold(void)
 	sim_init(&s, 0, 2000);
 	s.policy.target_flush_rate = 400;
 	sim_period(&s, 0, 0, 0);
-	sim_period(&s, 100, 8, 4);
+	/* 800 flushes a second unpooled; the first grow covers them all. */
+	sim_period(&s, 100, 8, 2);
 	ASSERT_EQ(s.grows, 1);
 	for (t = 0; t < 4; t++) {
-		sim_period(&s, 100, 8, 4);
-		if (s.last.flush_rate * 2 < 400)
-			ASSERT_EQ(s.shrinks, 0);
+		sim_period(&s, 100, 8, 2);
+		ASSERT_TRUE(s.last.flush_rate * 2 < 400);
+		ASSERT_EQ(s.shrinks, 0);
+		ASSERT_EQ(s.last.level[0].reason, CTL_COOLDOWN);
 	}
 	printf("grow hold: no shrink for 8 s after a grow, at %.1f flushes/s under a target of 400\n",
 	       s.last.flush_rate);
@@ -453,6 +455,8 @@ static void test_target(void)
 		}
 	}
 	ASSERT_TRUE(settled_at >= 0 && settled_at <= 10);
+	/* At or under the aim, three quarters of the target: room for more churn. */
+	ASSERT_TRUE(rate <= 300);
 	ASSERT_TRUE(s.p.limit < 32);
 	printf("target 400/s: settled at %.1f/s after %d periods, limit %u of the 32 an unbounded pool holds\n",
 	       rate, settled_at + 1, s.p.limit);
@@ -476,6 +480,25 @@ static void test_target(void)
 	ASSERT_TRUE(s.p.limit < 32);
 	printf("target 400/s from a full pool: settled at %.1f/s after %d periods, limit %u\n",
 	       rate, settled_at + 1, s.p.limit);
+
+	/*
+	 * Churn that varies by ±10% a period stays in the band once settled:
+	 * the aim leaves room on both sides.
+	 */
+	sim_init(&s, 0, 2000);
+	s.policy.target_flush_rate = 400;
+	sim_period(&s, 0, 0, 0);
+	for (t = 0; t < 80; t++) {
+		uint64_t rounds = 45 + (uint64_t)((t * 7919) % 11);	/* 45..55 */
+
+		/* Bigger processes: a page of limit is a finer step of flushes. */
+		sim_period(&s, rounds, 8, 16);
+		rate = s.last.flush_rate;
+		if (t >= 20)
+			ASSERT_TRUE(rate >= 200 && rate <= 400);
+	}
+	printf("target 400/s under churn varying by 10%%: in the band for 60 periods, limit %u\n",
+	       s.p.limit);
 }
 
 /*
@@ -722,26 +745,29 @@ static void test_fourth_level(void)
 		ASSERT_EQ(d.level[l].change, 0);
 }
 
+/* Says which test runs, so that a failure (and a mutation caught) is named. */
+#define RUN(test) do { printf("== %s\n", #test); test_##test(); } while (0)
+
 int main(void)
 {
 	/* Each test prints a line; keep them when an assertion aborts. */
 	setvbuf(stdout, NULL, _IONBF, 0);
-	test_step();
-	test_ramp();
-	test_period_independence();
-	test_dead_band();
-	test_live_bursts();
-	test_grow_hold();
-	test_square_wave();
-	test_noisy();
-	test_target();
-	test_pressure();
-	test_counter_reset();
-	test_flush_counter_back();
-	test_operator();
-	test_bounds();
-	test_misses_without_flushes();
-	test_fourth_level();
+	RUN(step);
+	RUN(ramp);
+	RUN(period_independence);
+	RUN(dead_band);
+	RUN(live_bursts);
+	RUN(grow_hold);
+	RUN(square_wave);
+	RUN(noisy);
+	RUN(target);
+	RUN(pressure);
+	RUN(counter_reset);
+	RUN(flush_counter_back);
+	RUN(operator);
+	RUN(bounds);
+	RUN(misses_without_flushes);
+	RUN(fourth_level);
 	printf("controller: all passed\n");
 	return 0;
 }
