@@ -162,7 +162,6 @@ struct ctl_period {
 	bool flushes_cost;	/* misses cost flushes here */
 	bool pressure_cut;	/* memory is short now: cut this sample */
 	bool no_grow;		/* a pressure cool-down is running */
-	bool pressure_over;	/* the cool-down just ended */
 	uint64_t flush_pages;	/* pages missed this sample, all levels */
 };
 
@@ -200,6 +199,7 @@ static void seed_level(struct ctl_state *state, int l,
 	state->level[l].shrunk = s->shrunk;
 	state->level[l].limit = s->limit;
 	state->level[l].ratio = s->ratio;
+	state->level[l].pinned = false;
 	state->level[l].demand = 0;
 	state->level[l].demand_ms = now;
 	state->level[l].pool_peak = 0;
@@ -235,7 +235,9 @@ static void decide_ratio(struct ctl_state *state, int l,
 	d->ratio = ratio;
 	d->ratio_reason = CTL_HOLD;
 	if (ratio != state->level[l].ratio) {
+		/* Someone else's value now, to keep when this one is over. */
 		state->level[l].ratio = ratio;
+		state->level[l].pinned = false;
 		state->level[l].operator_until_ms = p->now + OPERATOR_HOLD_MS;
 		d->ratio_reason = CTL_OPERATOR;
 		return;
@@ -248,12 +250,18 @@ static void decide_ratio(struct ctl_state *state, int l,
 
 		/* Only ever tighter while the pressure lasts. */
 		if (want && (!ratio || want < ratio)) {
+			if (!state->level[l].pinned) {
+				state->level[l].ratio_base = ratio;
+				state->level[l].pinned = true;
+			}
 			d->ratio = want;
 			d->ratio_reason = CTL_PRESSURE;
 		}
-	} else if (p->pressure_over && ratio) {
-		d->ratio = 0;
+	} else if (!p->no_grow && state->level[l].pinned) {
+		/* The cool-down is over: back to the ratio from before it. */
+		d->ratio = state->level[l].ratio_base;
 		d->ratio_reason = CTL_RELEASE;
+		state->level[l].pinned = false;
 	}
 	if (d->ratio != ratio) {
 		d->ratio_change = true;
@@ -552,7 +560,6 @@ void ctl_decide(const struct ctl_policy *policy, struct ctl_state *state,
 			state->pressure_cut_ms = p.now;
 		}
 	} else if (state->pressure_until_ms && p.now >= state->pressure_until_ms) {
-		p.pressure_over = true;
 		state->pressure_until_ms = 0;
 	}
 	p.no_grow = state->pressure_until_ms != 0;
@@ -567,6 +574,14 @@ void ctl_decide(const struct ctl_policy *policy, struct ctl_state *state,
 			decide_ratio(state, l, s, sample, &p, d->limit, d);
 		out->budget_used += (int64_t)d->limit - (int64_t)s->limit;
 	}
+}
+
+bool ctl_ratio_pinned(const struct ctl_state *state, int l, uint32_t *base)
+{
+	if (!state->seeded || !state->level[l].pinned)
+		return false;
+	*base = state->level[l].ratio_base;
+	return true;
 }
 
 const char *ctl_reason_name(enum ctl_reason reason)

@@ -124,6 +124,8 @@ struct ctl_state {
 		uint64_t hits, misses, shrunk;
 		uint32_t limit;		/* the limit the controller last set or adopted */
 		uint32_t ratio;		/* the ratio likewise */
+		uint32_t ratio_base;	/* the ratio from before a pressure pin */
+		bool pinned;		/* the ratio is pressure's, not the base */
 		double demand;		/* decaying peak of tables handed out a burst */
 		uint64_t demand_ms;	/* when the demand was last raised */
 		double pool_peak;	/* decaying peak of the pages pooled */
@@ -144,6 +146,13 @@ struct ctl_state {
 void ctl_decide(const struct ctl_policy *policy, struct ctl_state *state,
 		const struct ctl_sample *sample, uint64_t budget,
 		struct ctl_decision *out);
+
+/*
+ * Whether memory pressure pinned level @l (0-based) by its free ratio,
+ * and if so the ratio from before, in *@base: what a daemon that stops
+ * hands back.
+ */
+bool ctl_ratio_pinned(const struct ctl_state *state, int l, uint32_t *base);
 
 const char *ctl_reason_name(enum ctl_reason reason);
 const char *ctl_bound_name(enum ctl_bound bound);

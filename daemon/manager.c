@@ -599,6 +599,7 @@ static void hand_back_pools(struct manager *m)
 	char line[512] = "";
 	size_t used = 0;
 	unsigned int level;
+	ssize_t i;
 	int r;
 
 	if (!m->pool || !m->lease_held || read_pool(m))
@@ -619,6 +620,26 @@ static void hand_back_pools(struct manager *m)
 			used += (size_t)snprintf(line + used, sizeof(line) - used,
 						 "%sL%u %" PRIu32 " -> %" PRIu32, used ? ", " : "",
 						 level, lv->limit, lv->default_limit);
+	}
+	/* A free ratio that memory pressure pinned goes back to what it was. */
+	i = find_domain(m, DOM0);
+	for (level = IOSUP_LEVEL_PTE; i >= 0 && level <= IOSUP_LEVEL_MAX; level++) {
+		uint32_t base;
+
+		if (level > CTL_LEVELS ||
+		    !ctl_ratio_pinned(&m->doms[i].state, (int)level - 1, &base))
+			continue;
+		r = iosup_pool_set_ratio(m->pool, level, base, 0);
+		if (r) {
+			log_warning("pool: handing L%u's free ratio back failed: %s (%s); its lease will run out",
+				    level, iosup_pool_strerror(r), iosup_pool_last_error(m->pool));
+			continue;
+		}
+		if (used < sizeof(line))
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 "%sL%u free ratio %" PRIu32 "%% -> %" PRIu32 "%%",
+						 used ? ", " : "", level,
+						 m->stats.level[level].free_ratio, base);
 	}
 	if (used)
 		log_notice("handing the pools back to the module's defaults: %s", line);

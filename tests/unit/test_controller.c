@@ -511,6 +511,7 @@ static void test_target(void)
 static void test_pressure(void)
 {
 	struct sim s;
+	uint32_t base;
 	uint64_t start;
 	int t;
 
@@ -536,11 +537,27 @@ static void test_pressure(void)
 		ASSERT_EQ(s.last.level[0].reason, CTL_COOLDOWN);
 		ASSERT_EQ(s.last.level[0].bound, CTL_BOUND_PRESSURE);
 	}
+	ASSERT_EQ(ctl_ratio_pinned(&s.state, 0, &base), 1);
+	ASSERT_EQ(base, 0);
 	sim_period(&s, 1, 300, 1);
 	sim_period(&s, 1, 300, 1);
 	ASSERT_EQ(s.p.ratio, 0);
+	ASSERT_EQ(ctl_ratio_pinned(&s.state, 0, &base), 0);
 	ASSERT_TRUE(s.p.limit > 50);
 	printf("pressure: cut to %u, ratio held for 30 s, then grew to %u\n", 50u, s.p.limit);
+
+	/* A ratio an operator set comes back after the pressure, not 0. */
+	s.p.ratio = 900;
+	sim_idle(&s, 62000);
+	s.p.shrunk += 100;
+	s.p.pool -= 100;
+	sim_period(&s, 1, 10, 1);
+	ASSERT_EQ(s.last.level[0].ratio_reason, CTL_PRESSURE);
+	ASSERT_TRUE(s.p.ratio < 900);
+	ASSERT_EQ(ctl_ratio_pinned(&s.state, 0, &base), 1);
+	ASSERT_EQ(base, 900);
+	sim_idle(&s, 32000);
+	ASSERT_EQ(s.p.ratio, 900);
 
 	/* Available memory under the floor: cut, halved at most every 2 s. */
 	sim_init(&s, 0, 500);
