@@ -347,6 +347,9 @@ static void decide_level(const struct ctl_policy *policy,
 
 	/* The burst the level's live tables will bring back (see DEMAND_*). */
 	demand = (double)(hits + misses) * DEMAND_WINDOW_MS / (double)p->dt;
+	/* A sample longer than the window may have seen one burst whole. */
+	if (p->dt > DEMAND_WINDOW_MS)
+		demand = (double)(hits + misses);
 	hold_peak(&state->level[l].demand, &state->level[l].demand_ms, demand, p);
 	/*
 	 * Only samples that handed tables out, or the first after them
@@ -446,7 +449,7 @@ static void decide_level(const struct ctl_policy *policy,
 		 * is left alone while nothing is to be given back: it is what
 		 * the last burst needed.
 		 */
-		if (pooled <= floor + LIMIT_DEAD_BAND) {
+		if ((double)pooled < floor + 1) {
 			if (limit > floor && floor > policy->min_pages)
 				d->bound = CTL_BOUND_DEMAND;
 		} else if (p->now < state->level[l].hold_until_ms) {
