@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "controller.h"
+#include "policy.h"
 #include "xen.h"
 
 #define CTL_PROTO_VERSION 1
@@ -224,5 +225,25 @@ int ctl_proto_request_decode(const char *buf, size_t len, struct ctl_proto_reque
 int ctl_proto_reply_decode(enum ctl_proto_command command, const char *buf, size_t len,
 			   struct ctl_proto_reply *out, char *err, size_t err_len);
 void ctl_proto_reply_free(struct ctl_proto_reply *reply);
+
+/*
+ * iosupctl's own JSON output, made here so that JSON is written and read
+ * in one place. Both set *out to a malloc'ed NUL-terminated string.
+ */
+
+/*
+ * "policy get --json": {"domain":@who,"mode":"observe","min_pages":null,...},
+ * every policy key in policy.h's order, null where @p does not set it.
+ * 0 or -ENOMEM.
+ */
+int ctl_proto_policy_encode(const char *who, const struct policy *p, char **out);
+
+/*
+ * "status --json": the status reply @status with the domains reply
+ * @domains' list added as "domains", so that a script sees what a person
+ * sees in one object. 0, -EINVAL if either is not such a reply, or
+ * -ENOMEM.
+ */
+int ctl_proto_status_with_domains(const char *status, const char *domains, char **out);
 
 #endif

@@ -64,7 +64,8 @@ void manager_read_domain_policy(struct manager *m, size_t i)
 	if (manager_store_usable(m)) {
 		r = iosup_store_read_policy(m->store, (int)m->views[i].domid,
 					    &m->doms[i].own, err, sizeof(err));
-		if (r == -EINVAL)
+		/* A refused value, or a node that is no key of this version's. */
+		if (r == -EINVAL || (!r && err[0]))
 			log_warning("dom%" PRIu32 " policy: %s; that key falls back to the default",
 				    m->views[i].domid, err);
 		else if (r)
@@ -82,7 +83,7 @@ void manager_read_default_policy(struct manager *m)
 		return;
 	r = iosup_store_read_policy(m->store, IOSUP_STORE_DEFAULT, &m->def, err,
 				    sizeof(err));
-	if (r == -EINVAL)
+	if (r == -EINVAL || (!r && err[0]))
 		log_warning("default policy: %s; that key falls back to the config", err);
 	else if (r)
 		manager_store_failed(m, "reading the default policy", r);
@@ -254,7 +255,7 @@ void manager_store_open(struct manager *m)
 		manager_store_close(m);
 	if (m->store)
 		return;
-	r = iosup_store_open(&m->store);
+	r = iosup_store_open(&m->store, NULL, 0);
 	if (!r) {
 		r = iosup_store_watch(m->store);
 		if (!r)

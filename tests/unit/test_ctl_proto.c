@@ -614,6 +614,41 @@ static void test_reply_limits(void)
 	free(buf);
 }
 
+/* iosupctl's own JSON: "policy get --json" and "status --json". */
+static void test_cli_json(void)
+{
+	struct policy p = { 0 };
+	char *out, *status, *domains;
+
+	ASSERT_EQ(ctl_proto_policy_encode("default", &p, &out), 0);
+	ASSERT_STREQ(out, "{\"domain\":\"default\",\"mode\":null,\"min_pages\":null,"
+			  "\"max_pages\":null,\"target_flush_rate\":null}");
+	free(out);
+	p.set[POLICY_MODE] = p.set[POLICY_MAX_PAGES] = p.set[POLICY_TARGET_FLUSH_RATE] = true;
+	p.mode = IOSUP_MODE_OBSERVE;
+	p.max_pages = 1000;
+	p.target_flush_rate = 0;
+	ASSERT_EQ(ctl_proto_policy_encode("3", &p, &out), 0);
+	ASSERT_STREQ(out, "{\"domain\":\"3\",\"mode\":\"observe\",\"min_pages\":null,"
+			  "\"max_pages\":1000,\"target_flush_rate\":0}");
+	free(out);
+
+	status = q(status_reply);
+	domains = q(domains_reply);
+	ASSERT_EQ(ctl_proto_status_with_domains(status, domains, &out), 0);
+	ASSERT_STREQ(out, "{\"version\":1,\"ok\":true,\"status\":{\"state\":\"running\","
+			  "\"reason\":\"\",\"period_ms\":2000,\"memory_cap\":67108864,"
+			  "\"memory_used\":0,\"domains\":1},\"domains\":[{\"domid\":0,"
+			  "\"name\":\"Domain-0\",\"mode\":\"off\",\"pool\":1,\"limit\":2,"
+			  "\"misses\":3,\"psi\":null,\"flush_rate\":null}]}");
+	free(out);
+	/* Not two such replies: the caller prints the status reply alone. */
+	ASSERT_EQ(ctl_proto_status_with_domains(status, "{}", &out), -EINVAL);
+	ASSERT_EQ(ctl_proto_status_with_domains("[", domains, &out), -EINVAL);
+	free(status);
+	free(domains);
+}
+
 int main(void)
 {
 	test_requests();
@@ -628,6 +663,7 @@ int main(void)
 	test_state_and_error();
 	test_bad_replies();
 	test_reply_limits();
+	test_cli_json();
 	printf("ctl-proto: ok\n");
 	return 0;
 }
