@@ -229,8 +229,13 @@ static int get_text(struct ctx *c, struct json_object *obj, const char *path, co
 }
 
 /* A string that must be one of @count names that @name_of gives. */
-static int get_enum(struct ctx *c, struct json_object *obj, const char *path, const char *key,
-		    const char *(*name_of)(int), int count, int *out)
+/*
+ * A name from @name_of's list of @count. An open enum (a decision's
+ * reason or bound, which a newer iosupd may add to) takes a name it does
+ * not know as @count, whose name reads "unknown"; a closed one refuses it.
+ */
+static int get_enum_in(struct ctx *c, struct json_object *obj, const char *path, const char *key,
+		       const char *(*name_of)(int), int count, bool open, int *out)
 {
 	char where[WHERE_MAX], value[33], list[160] = "";
 	int i;
@@ -242,11 +247,21 @@ static int get_enum(struct ctx *c, struct json_object *obj, const char *path, co
 			*out = i;
 			return 0;
 		}
+	if (open && value[0]) {
+		*out = count;
+		return 0;
+	}
 	for (i = 0; i < count; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 i ? (i == count - 1 ? " or " : ", ") : "", name_of(i));
 	join(where, path, key);
 	return bad(c, "%s: '%s' is not %s", where, value, list);
+}
+
+static int get_enum(struct ctx *c, struct json_object *obj, const char *path, const char *key,
+		    const char *(*name_of)(int), int count, int *out)
+{
+	return get_enum_in(c, obj, path, key, name_of, count, false, out);
 }
 
 static const char *mode_name(int i) { return config_mode_name((enum iosup_mode)i); }
@@ -510,8 +525,9 @@ static int decode_record(struct ctx *c, struct json_object *o, const char *p,
 	    get_u64(c, o, p, "level", &level) ||
 	    get_u32(c, o, p, "old_limit", IOSUP_LIMIT_MAX, &r->old_limit) ||
 	    get_u32(c, o, p, "new_limit", IOSUP_LIMIT_MAX, &r->new_limit) ||
-	    get_enum(c, o, p, "reason", reason_name, count_names(reason_name), &reason) ||
-	    get_enum(c, o, p, "bound", bound_name, count_names(bound_name), &bound) ||
+	    get_enum_in(c, o, p, "reason", reason_name, count_names(reason_name), true,
+			&reason) ||
+	    get_enum_in(c, o, p, "bound", bound_name, count_names(bound_name), true, &bound) ||
 	    get_bool(c, o, p, "applied", &r->applied) ||
 	    get_u64(c, o, p, "misses", &r->misses) ||
 	    get_u64(c, o, p, "hits", &r->hits) ||

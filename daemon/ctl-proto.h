@@ -26,7 +26,9 @@
  *     so that a client never believes an option was heeded that was not;
  *     a new request field therefore needs a daemon that knows it, and
  *     iosupctl sends one only to such a daemon.
- * Error codes are open too: a client shows one it does not know as it is.
+ * Error codes are open too: a client shows one it does not know as it is;
+ * and so are a decision's reason and bound, which a client that does not
+ * know one shows as "unknown".
  */
 #ifndef IOSUP_CTL_PROTO_H
 #define IOSUP_CTL_PROTO_H
