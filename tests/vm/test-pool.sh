@@ -8,8 +8,9 @@
 #   life   the patched kernel: memory pressure, a lease and an unload
 #          (pool-life); with the debug flavour also the netlink family's
 #          reads, writes and refusals (pool-netlink), the pool switched on
-#          and off in the middle of a storm (pool-dynamic) and exec
-#          pipelines beside a fork storm (pool-smp)
+#          and off in the middle of a storm (pool-dynamic), exec
+#          pipelines beside a fork storm (pool-smp), and loads and unloads
+#          against the module's own controls (pool-exit)
 #   stock  (debug flavour) Debian's build of the same kernel source:
 #          forkexit, forkexec
 # Storms and the rest run in boots of their own, so that no boot runs more
@@ -26,6 +27,9 @@
 #   dynamic  (debug) the invalidation rate falls below a third once the pool is
 #            switched on mid-storm, and comes back once it is switched off
 #   netlink  (debug) the pool-netlink scenario passed (it asserts each refusal)
+#   exit     (debug) pool-exit: stats read across loads and unloads with no
+#            lock report; a parameter write in flight at rmmod still tells
+#            the events group
 #   smp      (debug) pool-smp: exec pipelines on one vCPU beside a fork storm on
 #            the other, with drains, crash- and violation-free
 #   pressure pool-life: stress-ng in dom0 makes the shrinker empty the pools
@@ -250,7 +254,7 @@ ko=$(cat "$out/module")
 boot pool "$out/kernel.inputs" --extra-ko "$ko" pool-forkexit || true
 if [ "$flavour" = debug ]; then
 	boot life "$out/kernel.inputs" --extra-ko "$ko" \
-		pool-netlink pool-dynamic pool-smp pool-life || true
+		pool-netlink pool-dynamic pool-smp pool-exit pool-life || true
 	boot stock "$out/stock.inputs" forkexit forkexec || true
 else
 	boot life "$out/kernel.inputs" --extra-ko "$ko" pool-life || true

@@ -21,7 +21,7 @@
  * context, so the lock is taken with interrupts off.
  */
 struct iosup_pool {
-	spinlock_t lock;
+	spinlock_t lock;		/* the list and the counters */
 	struct list_head pages;
 	unsigned long count;		/* pages in the pool */
 	unsigned int limit;		/* most pages it may hold */

@@ -115,8 +115,9 @@ void iosup_ctl_ratio(int level, unsigned int ratio, bool dflt)
 void iosup_ctl_lease(unsigned int seconds)
 {
 	mutex_lock(&iosup_lock);
-	iosup_leased = seconds;
-	if (seconds)
+	/* Once the module is going, no lease is armed again. */
+	iosup_leased = live && seconds;
+	if (iosup_leased)
 		mod_delayed_work(system_wq, &iosup_lease_work, seconds * HZ);
 	else
 		cancel_delayed_work(&iosup_lease_work);
@@ -303,14 +304,16 @@ out_genl:
 }
 
 /*
- * Nothing may reach the pools once they are gone: the shrinker and netlink
- * first (both notify), then the kernel's hooks, whose unregistering waits
- * for the tables in flight, then what the pools hold.
+ * Nothing may reach the pools once they are gone, and nothing may notify
+ * once the family is gone: first the controls stop acting (a parameter
+ * write or a netlink request now changes nothing it would tell of) and the
+ * kernel's hooks go, whose unregistering waits for the tables in flight,
+ * then what the pools hold; then the lease's worker, then the shrinker
+ * (which notifies through a worker the family flushes), and only then the
+ * family.
  */
 static void __exit iosup_exit(void)
 {
-	iosup_shrinker_exit();
-	iosup_genl_exit();
 	mutex_lock(&iosup_lock);
 	live = false;
 	iosup_leased = false;
@@ -318,6 +321,8 @@ static void __exit iosup_exit(void)
 		iosup_pools_disable();
 	mutex_unlock(&iosup_lock);
 	cancel_delayed_work_sync(&iosup_lease_work);
+	iosup_shrinker_exit();
+	iosup_genl_exit();
 }
 
 module_init(iosup_init);

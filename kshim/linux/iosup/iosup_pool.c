@@ -20,7 +20,20 @@
 
 #include "iosup.h"
 
-struct iosup_pool iosup_pools[IOSUP_LEVELS];
+/*
+ * Initialised statically: the module's parameters (stats among them) can be
+ * read before its init function runs.
+ */
+struct iosup_pool iosup_pools[IOSUP_LEVELS] = {
+	{ .lock = __SPIN_LOCK_UNLOCKED(iosup_pools[0].lock),
+	  .pages = LIST_HEAD_INIT(iosup_pools[0].pages) },
+	{ .lock = __SPIN_LOCK_UNLOCKED(iosup_pools[1].lock),
+	  .pages = LIST_HEAD_INIT(iosup_pools[1].pages) },
+	{ .lock = __SPIN_LOCK_UNLOCKED(iosup_pools[2].lock),
+	  .pages = LIST_HEAD_INIT(iosup_pools[2].pages) },
+	{ .lock = __SPIN_LOCK_UNLOCKED(iosup_pools[3].lock),
+	  .pages = LIST_HEAD_INIT(iosup_pools[3].pages) },
+};
 
 /*
  * Debug mode: check every page entering and leaving a pool. While a page
@@ -294,11 +307,12 @@ void iosup_pools_init(const unsigned int *limits, const unsigned int *ratios)
 
 	for (level = 1; level <= IOSUP_LEVELS; level++) {
 		struct iosup_pool *pool = iosup_pool(level);
+		unsigned long flags;
 
-		spin_lock_init(&pool->lock);
-		INIT_LIST_HEAD(&pool->pages);
+		spin_lock_irqsave(&pool->lock, flags);
 		pool->limit = limits[level - 1];
 		pool->free_ratio = ratios[level - 1];
+		spin_unlock_irqrestore(&pool->lock, flags);
 	}
 }
 
