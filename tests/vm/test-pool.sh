@@ -9,8 +9,9 @@
 #          (pool-life); with the debug flavour also the netlink family's
 #          reads, writes and refusals (pool-netlink), the pool switched on
 #          and off in the middle of a storm (pool-dynamic), exec
-#          pipelines beside a fork storm (pool-smp), and loads and unloads
-#          against the module's own controls (pool-exit)
+#          pipelines beside a fork storm (pool-smp), loads and unloads
+#          against the module's own controls (pool-exit), and debug mode
+#          switched with the pools warm (pool-debug)
 #   stock  (debug flavour) Debian's build of the same kernel source:
 #          forkexit, forkexec
 # Storms and the rest run in boots of their own, so that no boot runs more
@@ -30,6 +31,8 @@
 #   exit     (debug) pool-exit: stats read across loads and unloads with no
 #            lock report; a parameter write in flight at rmmod still tells
 #            the events group
+#   debug    (debug) pool-debug: debug mode switched on, off and on with
+#            pages pooled, each followed by hand-outs: no violation
 #   smp      (debug) pool-smp: exec pipelines on one vCPU beside a fork storm on
 #            the other, with drains, crash- and violation-free
 #   pressure pool-life: stress-ng in dom0 makes the shrinker empty the pools
@@ -254,7 +257,7 @@ ko=$(cat "$out/module")
 boot pool "$out/kernel.inputs" --extra-ko "$ko" pool-forkexit || true
 if [ "$flavour" = debug ]; then
 	boot life "$out/kernel.inputs" --extra-ko "$ko" \
-		pool-netlink pool-dynamic pool-smp pool-exit pool-life || true
+		pool-netlink pool-dynamic pool-smp pool-exit pool-debug pool-life || true
 	boot stock "$out/stock.inputs" forkexit forkexec || true
 else
 	boot life "$out/kernel.inputs" --extra-ko "$ko" pool-life || true

@@ -26,6 +26,7 @@ struct iosup_pool {
 	unsigned long count;		/* pages in the pool */
 	unsigned int limit;		/* most pages it may hold */
 	unsigned int free_ratio;	/* percent of tables in use; 0: limit only */
+	bool debug;			/* every page on the list carries the mark */
 
 	/* Monotonic counters, under lock. */
 	unsigned long hits;		/* tables handed out */
@@ -38,7 +39,6 @@ struct iosup_pool {
 };
 
 extern struct iosup_pool iosup_pools[IOSUP_LEVELS];
-extern bool iosup_debug;		/* check pages in and out */
 
 /* A level (1..4) to its pool. */
 static inline struct iosup_pool *iosup_pool(int level)
@@ -58,6 +58,7 @@ void iosup_pools_disable(void);
 unsigned long iosup_pool_drain(int level, unsigned long nr);
 void iosup_pool_set_limit(int level, unsigned int limit);
 void iosup_pool_set_ratio(int level, unsigned int ratio);
+void iosup_pools_set_debug(bool on);
 unsigned long iosup_pool_in_use(int level);
 
 int iosup_shrinker_init(void);

@@ -238,9 +238,35 @@ module_param_cb(free_ratio, &iosup_ratio_ops, &free_ratio, 0644);
 MODULE_PARM_DESC(free_ratio,
 		 "percent of the PTE+PMD tables in use each pool may hold (0: limit only); sets every level's default");
 
-module_param_named(debug, iosup_debug, bool, 0644);
+static bool debug;
+
+/*
+ * Debug mode may be switched at any time: the pools mark or clear the pages
+ * they hold as it switches, so that none pooled before is taken for one
+ * that never entered.
+ */
+static int iosup_param_set_debug(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	mutex_lock(&iosup_lock);
+	iosup_pools_set_debug(on);
+	WRITE_ONCE(debug, on);
+	mutex_unlock(&iosup_lock);
+	return 0;
+}
+
+static const struct kernel_param_ops iosup_debug_ops = {
+	.set = iosup_param_set_debug,
+	.get = param_get_bool,
+};
+module_param_cb(debug, &iosup_debug_ops, &debug, 0644);
 MODULE_PARM_DESC(debug,
-		 "check every pooled page: taken once, all zero and read-only at hand-out");
+		 "check every pooled page: taken once, all zero and read-only at hand-out; may be switched at run time");
 
 /* One line a level: level, tables in pool, limit, then the counters. */
 static int iosup_param_get_stats(char *buf, const struct kernel_param *kp)

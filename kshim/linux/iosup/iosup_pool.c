@@ -39,9 +39,10 @@ struct iosup_pool iosup_pools[IOSUP_LEVELS] = {
  * Debug mode: check every page entering and leaving a pool. While a page
  * is pooled its private word (the PTE lock's, unused then) holds a mark,
  * so that a page offered twice or handed out without having been taken is
- * caught; a page handed out must still be all zero and read-only.
+ * caught; a page handed out must still be all zero and read-only. A pool
+ * in debug mode holds marked pages only: switching it on marks the pages
+ * it holds, switching it off clears them, under the pool's lock.
  */
-bool iosup_debug;
 #define IOSUP_POOLED_MARK	0x10500fUL
 
 /* Whether the kernel's own mapping of @page is writable. */
@@ -112,11 +113,11 @@ static bool iosup_put(struct page *page, int level)
 	bool taken = false;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (iosup_debug && page_private(page) == IOSUP_POOLED_MARK) {
+	if (pool->debug && page_private(page) == IOSUP_POOLED_MARK) {
 		iosup_violation(pool, page, level, "offered while pooled");
 		taken = true;
 	} else if (pool->count < iosup_bound(pool)) {
-		if (iosup_debug)
+		if (pool->debug)
 			set_page_private(page, IOSUP_POOLED_MARK);
 		list_add(&page->lru, &pool->pages);
 		pool->count++;
@@ -158,8 +159,11 @@ static struct page *iosup_get(int level)
 	struct iosup_pool *pool = iosup_pool(level);
 	struct page *page = NULL;
 	unsigned long flags;
+	bool debug;
 
 	spin_lock_irqsave(&pool->lock, flags);
+	/* Whether the page was marked when it was on the list. */
+	debug = pool->debug;
 	page = list_first_entry_or_null(&pool->pages, struct page, lru);
 	if (page) {
 		list_del(&page->lru);
@@ -170,7 +174,7 @@ static struct page *iosup_get(int level)
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
 
-	if (page && iosup_debug && !iosup_check_out(pool, page, level))
+	if (page && debug && !iosup_check_out(pool, page, level))
 		return NULL;
 	return page;
 }
@@ -299,6 +303,30 @@ void iosup_pool_set_limit(int level, unsigned int limit)
 void iosup_pool_set_ratio(int level, unsigned int ratio)
 {
 	WRITE_ONCE(iosup_pool(level)->free_ratio, ratio);
+}
+
+/*
+ * Switches debug mode on or off for every pool, the pages each holds
+ * marked or cleared with it, so that a page pooled before a switch is
+ * checked as one pooled after it. Serialised by the caller.
+ */
+void iosup_pools_set_debug(bool on)
+{
+	int level;
+
+	for (level = 1; level <= IOSUP_LEVELS; level++) {
+		struct iosup_pool *pool = iosup_pool(level);
+		unsigned long flags;
+		struct page *page;
+
+		spin_lock_irqsave(&pool->lock, flags);
+		if (pool->debug != on) {
+			list_for_each_entry(page, &pool->pages, lru)
+				set_page_private(page, on ? IOSUP_POOLED_MARK : 0);
+			pool->debug = on;
+		}
+		spin_unlock_irqrestore(&pool->lock, flags);
+	}
 }
 
 void iosup_pools_init(const unsigned int *limits, const unsigned int *ratios)
