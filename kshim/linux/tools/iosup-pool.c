@@ -19,9 +19,12 @@
  *   iosup-pool raw CMD ATTR:TYPE:VALUE...
  *                                  send any request (TYPE u8, u32 or u64),
  *                                  for tests of the kernel's validation
+ *   iosup-pool rawdump CMD ATTR:TYPE:VALUE...
+ *                                  the same as a dump request
  *   iosup-pool --uid UID VERB...   run as UID, without capabilities
  *
- * A refused request prints the kernel's extack message and exits 1.
+ * A refused request prints the kernel's extack message, and the number of
+ * the attribute it names, and exits 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,13 +95,18 @@ static void for_each_attr(struct nlmsghdr *n,
 	}
 }
 
-/* The extack message of an error reply, if any. */
-static const char *extack_msg(struct nlmsghdr *n)
+/*
+ * The extack message of an error reply, if any, and in @off_attr the offset in
+ * the request of the attribute it is about (0 if none is named).
+ */
+static const char *extack_msg(struct nlmsghdr *n, uint32_t *off_attr)
 {
 	struct nlmsgerr *e = NLMSG_DATA(n);
+	const char *msg;
 	int len, off;
 	struct nlattr *a;
 
+	*off_attr = 0;
 	if (!(n->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NULL;
 	off = sizeof(*e);
@@ -106,13 +114,17 @@ static const char *extack_msg(struct nlmsghdr *n)
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	len = (int)n->nlmsg_len - NLMSG_HDRLEN - off;
 	a = (struct nlattr *)((char *)e + off);
+	msg = NULL;
 	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
 		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG)
-			return (const char *)a + NLA_HDRLEN;
+			msg = (const char *)a + NLA_HDRLEN;
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_OFFS &&
+		    a->nla_len >= NLA_HDRLEN + (int)sizeof(uint32_t))
+			memcpy(off_attr, (const char *)a + NLA_HDRLEN, sizeof(uint32_t));
 		len -= NLA_ALIGN(a->nla_len);
 		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
 	}
-	return NULL;
+	return msg;
 }
 
 /*
@@ -140,13 +152,22 @@ static int transact(struct nl *nl, struct nlmsghdr *n,
 				return 0;
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(m);
-				const char *msg = extack_msg(m);
+				uint32_t off;
+				const char *msg = extack_msg(m, &off);
+				const struct nlattr *bad = NULL;
 
 				if (!e->error)
 					return 0;
-				fprintf(stderr, "iosup-pool: %s%s%s\n",
-					strerror(-e->error), msg ? ": " : "",
-					msg ? msg : "");
+				/* Say which attribute the kernel refused. */
+				if (off >= NLMSG_LENGTH(GENL_HDRLEN) &&
+				    off + NLA_HDRLEN <= n->nlmsg_len)
+					bad = (const struct nlattr *)((const char *)n + off);
+				fprintf(stderr, "iosup-pool: %s%s%s", strerror(-e->error),
+					msg ? ": " : "", msg ? msg : "");
+				if (bad)
+					fprintf(stderr, " (attribute %u)",
+						bad->nla_type & NLA_TYPE_MASK);
+				fprintf(stderr, "\n");
 				return e->error;
 			}
 			if (m->nlmsg_flags & NLM_F_DUMP_INTR) {
@@ -355,7 +376,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: iosup-pool [show] | limit LEVEL PAGES [LEASE] | ratio PERCENT [LEVEL] |\n"
 		"       enable | disable | drain LEVEL | lease SECONDS | events SECONDS |\n"
-		"       raw CMD ATTR:TYPE:VALUE...\n"
+		"       raw CMD ATTR:TYPE:VALUE... | rawdump CMD ATTR:TYPE:VALUE...\n"
 		"       (each may follow --uid UID)\n");
 	return 2;
 }
@@ -369,7 +390,7 @@ int main(int argc, char **argv)
 	const char *verb;
 	uint8_t u8;
 	uint32_t u32;
-	int ret, i;
+	int ret, i, dump;
 
 	if (argc > 2 && !strcmp(argv[1], "--uid")) {
 		if (parse_u64(argv[2], &a) || setresgid(a, a, a) || setresuid(a, a, a)) {
@@ -426,11 +447,15 @@ int main(int argc, char **argv)
 		n = start(buf, nl.family, NLM_F_ACK, IOSUP_CMD_DRAIN, ++nl.seq);
 		u8 = a;
 		put_attr(n, IOSUP_A_LEVEL, &u8, 1);
-	} else if (!strcmp(verb, "raw") && argc >= 3 && !parse_u64(argv[2], &a)) {
-		n = start(buf, nl.family, NLM_F_ACK, a, ++nl.seq);
+	} else if ((!strcmp(verb, "raw") || !strcmp(verb, "rawdump")) && argc >= 3 &&
+		   !parse_u64(argv[2], &a)) {
+		dump = !strcmp(verb, "rawdump");
+		n = start(buf, nl.family, dump ? NLM_F_DUMP : NLM_F_ACK, a, ++nl.seq);
 		for (i = 3; i < argc; i++)
 			if (put_raw(n, argv[i]))
 				return usage();
+		if (dump)
+			return transact(&nl, n, print_reply, NULL) ? 1 : 0;
 	} else {
 		return usage();
 	}
