@@ -11,6 +11,9 @@
  * IOSUP_A_LEVEL; without it, every level's), or the enabled state; DRAIN
  * empties one level. SET and DRAIN need CAP_NET_ADMIN. Every change is
  * also sent to the "events" multicast group as an IOSUP_CMD_EVENT message.
+ * Each command takes only its own attributes (GET and DRAIN: IOSUP_A_LEVEL;
+ * SET: those above and IOSUP_A_LEASE); any other is refused with an extack
+ * message naming it.
  *
  * Counts are of tables: one page each at L1-L3, a pgd pair at L4 (the pgd's
  * block and Xen's user pgd, IOSUP_A_TABLE_PAGES pages in all).

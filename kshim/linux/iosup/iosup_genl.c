@@ -25,33 +25,94 @@ static struct netlink_range_validation iosup_lease_range = {
 	.max = IOSUP_LEASE_MAX,
 };
 
-#define IOSUP_READ_ONLY { .type = NLA_REJECT, .reject_message = "read-only counter" }
+/*
+ * A policy per command, each over every attribute the family defines, so
+ * that one a command does not take is refused with a message naming it
+ * (an attribute past IOSUP_A_MAX is refused by the core as unknown, the
+ * extack's offset pointing at it).
+ */
+#define IOSUP_REJECT(attr, why) \
+	[IOSUP_A_##attr] = { .type = NLA_REJECT, .reject_message = #attr ": " why }
 
-/* One policy for every command; the counters are read-only. */
-static const struct nla_policy iosup_policy[IOSUP_A_MAX + 1] = {
+/* GET: the level to read, or none for every level. */
+static const struct nla_policy iosup_get_policy[IOSUP_A_MAX + 1] = {
 	[IOSUP_A_LEVEL] = NLA_POLICY_RANGE(NLA_U8, IOSUP_LEVEL_PTE, IOSUP_LEVELS),
-	[IOSUP_A_POOL] = IOSUP_READ_ONLY,
+	IOSUP_REJECT(LIMIT, "not an attribute of GET"),
+	IOSUP_REJECT(FREE_RATIO, "not an attribute of GET"),
+	IOSUP_REJECT(ENABLED, "not an attribute of GET"),
+	IOSUP_REJECT(LEASE, "not an attribute of GET"),
+	IOSUP_REJECT(POOL, "a read-only counter"),
+	IOSUP_REJECT(HITS, "a read-only counter"),
+	IOSUP_REJECT(MISSES, "a read-only counter"),
+	IOSUP_REJECT(TAKEN, "a read-only counter"),
+	IOSUP_REJECT(REFUSED, "a read-only counter"),
+	IOSUP_REJECT(RELEASED, "a read-only counter"),
+	IOSUP_REJECT(SHRUNK, "a read-only counter"),
+	IOSUP_REJECT(IN_USE, "a read-only counter"),
+	IOSUP_REJECT(TABLE_PAGES, "a read-only counter"),
+	IOSUP_REJECT(VIOLATIONS, "a read-only counter"),
+	IOSUP_REJECT(ALLOC_COUNT, "a read-only counter"),
+	IOSUP_REJECT(ALLOC_NS, "a read-only counter"),
+	IOSUP_REJECT(FREE_COUNT, "a read-only counter"),
+	IOSUP_REJECT(FREE_NS, "a read-only counter"),
+	IOSUP_REJECT(EVENT, "events are sent, not taken"),
+	IOSUP_REJECT(PAD, "padding, not a value"),
+	IOSUP_REJECT(DEFAULT_LIMIT, "defaults are the module parameters"),
+};
+
+/*
+ * SET: a limit (with its level), a ratio (with or without one), the
+ * enabled state, a lease.
+ */
+static const struct nla_policy iosup_set_policy[IOSUP_A_MAX + 1] = {
+	[IOSUP_A_LEVEL] = NLA_POLICY_RANGE(NLA_U8, IOSUP_LEVEL_PTE, IOSUP_LEVELS),
 	[IOSUP_A_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &iosup_limit_range),
-	[IOSUP_A_HITS] = IOSUP_READ_ONLY,
-	[IOSUP_A_MISSES] = IOSUP_READ_ONLY,
-	[IOSUP_A_TAKEN] = IOSUP_READ_ONLY,
-	[IOSUP_A_REFUSED] = IOSUP_READ_ONLY,
-	[IOSUP_A_RELEASED] = IOSUP_READ_ONLY,
 	[IOSUP_A_FREE_RATIO] = NLA_POLICY_MAX(NLA_U32, IOSUP_FREE_RATIO_MAX),
 	[IOSUP_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
-	[IOSUP_A_EVENT] = { .type = NLA_REJECT, .reject_message = "events are sent, not taken" },
-	[IOSUP_A_PAD] = { .type = NLA_REJECT },
-	[IOSUP_A_SHRUNK] = IOSUP_READ_ONLY,
-	[IOSUP_A_IN_USE] = IOSUP_READ_ONLY,
-	[IOSUP_A_TABLE_PAGES] = IOSUP_READ_ONLY,
-	[IOSUP_A_VIOLATIONS] = IOSUP_READ_ONLY,
-	[IOSUP_A_DEFAULT_LIMIT] = { .type = NLA_REJECT,
-				    .reject_message = "defaults are the module parameters" },
 	[IOSUP_A_LEASE] = NLA_POLICY_FULL_RANGE(NLA_U32, &iosup_lease_range),
-	[IOSUP_A_ALLOC_COUNT] = IOSUP_READ_ONLY,
-	[IOSUP_A_ALLOC_NS] = IOSUP_READ_ONLY,
-	[IOSUP_A_FREE_COUNT] = IOSUP_READ_ONLY,
-	[IOSUP_A_FREE_NS] = IOSUP_READ_ONLY,
+	IOSUP_REJECT(POOL, "a read-only counter"),
+	IOSUP_REJECT(HITS, "a read-only counter"),
+	IOSUP_REJECT(MISSES, "a read-only counter"),
+	IOSUP_REJECT(TAKEN, "a read-only counter"),
+	IOSUP_REJECT(REFUSED, "a read-only counter"),
+	IOSUP_REJECT(RELEASED, "a read-only counter"),
+	IOSUP_REJECT(SHRUNK, "a read-only counter"),
+	IOSUP_REJECT(IN_USE, "a read-only counter"),
+	IOSUP_REJECT(TABLE_PAGES, "a read-only counter"),
+	IOSUP_REJECT(VIOLATIONS, "a read-only counter"),
+	IOSUP_REJECT(ALLOC_COUNT, "a read-only counter"),
+	IOSUP_REJECT(ALLOC_NS, "a read-only counter"),
+	IOSUP_REJECT(FREE_COUNT, "a read-only counter"),
+	IOSUP_REJECT(FREE_NS, "a read-only counter"),
+	IOSUP_REJECT(EVENT, "events are sent, not taken"),
+	IOSUP_REJECT(PAD, "padding, not a value"),
+	IOSUP_REJECT(DEFAULT_LIMIT, "defaults are the module parameters"),
+};
+
+/* DRAIN: the level to drain. */
+static const struct nla_policy iosup_drain_policy[IOSUP_A_MAX + 1] = {
+	[IOSUP_A_LEVEL] = NLA_POLICY_RANGE(NLA_U8, IOSUP_LEVEL_PTE, IOSUP_LEVELS),
+	IOSUP_REJECT(LIMIT, "not an attribute of DRAIN"),
+	IOSUP_REJECT(FREE_RATIO, "not an attribute of DRAIN"),
+	IOSUP_REJECT(ENABLED, "not an attribute of DRAIN"),
+	IOSUP_REJECT(LEASE, "not an attribute of DRAIN"),
+	IOSUP_REJECT(POOL, "a read-only counter"),
+	IOSUP_REJECT(HITS, "a read-only counter"),
+	IOSUP_REJECT(MISSES, "a read-only counter"),
+	IOSUP_REJECT(TAKEN, "a read-only counter"),
+	IOSUP_REJECT(REFUSED, "a read-only counter"),
+	IOSUP_REJECT(RELEASED, "a read-only counter"),
+	IOSUP_REJECT(SHRUNK, "a read-only counter"),
+	IOSUP_REJECT(IN_USE, "a read-only counter"),
+	IOSUP_REJECT(TABLE_PAGES, "a read-only counter"),
+	IOSUP_REJECT(VIOLATIONS, "a read-only counter"),
+	IOSUP_REJECT(ALLOC_COUNT, "a read-only counter"),
+	IOSUP_REJECT(ALLOC_NS, "a read-only counter"),
+	IOSUP_REJECT(FREE_COUNT, "a read-only counter"),
+	IOSUP_REJECT(FREE_NS, "a read-only counter"),
+	IOSUP_REJECT(EVENT, "events are sent, not taken"),
+	IOSUP_REJECT(PAD, "padding, not a value"),
+	IOSUP_REJECT(DEFAULT_LIMIT, "defaults are the module parameters"),
 };
 
 static struct genl_family iosup_family;
@@ -204,19 +265,19 @@ static const struct genl_ops iosup_ops[] = {
 	{
 		.cmd = IOSUP_CMD_GET,
 		.dumpit = iosup_get_dumpit,
-		.policy = iosup_policy,
+		.policy = iosup_get_policy,
 		.maxattr = IOSUP_A_MAX,
 	},
 	{
 		.cmd = IOSUP_CMD_SET,
 		.doit = iosup_set_doit,
-		.policy = iosup_policy,
+		.policy = iosup_set_policy,
 		.maxattr = IOSUP_A_MAX,
 	},
 	{
 		.cmd = IOSUP_CMD_DRAIN,
 		.doit = iosup_drain_doit,
-		.policy = iosup_policy,
+		.policy = iosup_drain_policy,
 		.maxattr = IOSUP_A_MAX,
 	},
 };

@@ -33,8 +33,34 @@ refused() {
 }
 
 # Attribute numbers, from include/uapi/linux/iosup.h.
-A_LEVEL=1 A_POOL=2 A_LIMIT=3 A_ENABLED=10 A_IN_USE=14 A_DEFAULT_LIMIT=17 A_LEASE=18 CMD_SET=2
-refused "unknown attribute" "Unknown attribute type" raw $CMD_SET 40:u32:1
+A_LEVEL=1 A_POOL=2 A_LIMIT=3 A_FREE_RATIO=9 A_ENABLED=10 A_EVENT=11 A_IN_USE=14
+A_DEFAULT_LIMIT=17 A_LEASE=18 A_FREE_NS=22
+CMD_GET=1 CMD_SET=2 CMD_DRAIN=3
+refused "unknown attribute" "Unknown attribute type (attribute 40)" raw $CMD_SET 40:u32:1
+# Each command takes its own attributes: one it does not take is refused,
+# by name, in a DRAIN and in a GET (a dump) as in a SET.
+refused "limit in a drain" "LIMIT: not an attribute of DRAIN" \
+	raw $CMD_DRAIN $A_LEVEL:u8:1 $A_LIMIT:u32:10
+refused "lease in a drain" "LEASE: not an attribute of DRAIN" \
+	raw $CMD_DRAIN $A_LEVEL:u8:1 $A_LEASE:u32:10
+refused "enabled in a drain" "ENABLED: not an attribute of DRAIN" \
+	raw $CMD_DRAIN $A_LEVEL:u8:1 $A_ENABLED:u8:0
+refused "counter in a drain" "FREE_NS: a read-only counter" \
+	raw $CMD_DRAIN $A_LEVEL:u8:1 $A_FREE_NS:u64:0
+refused "unknown attribute in a drain" "Unknown attribute type (attribute 40)" \
+	raw $CMD_DRAIN $A_LEVEL:u8:1 40:u32:1
+refused "limit in a get" "LIMIT: not an attribute of GET" rawdump $CMD_GET $A_LIMIT:u32:10
+refused "ratio in a get" "FREE_RATIO: not an attribute of GET" \
+	rawdump $CMD_GET $A_FREE_RATIO:u32:10
+refused "counter in a get" "POOL: a read-only counter" rawdump $CMD_GET $A_POOL:u64:1
+refused "unknown attribute in a get" "Unknown attribute type (attribute 40)" \
+	rawdump $CMD_GET 40:u32:1
+refused "event in a set" "EVENT: events are sent, not taken" raw $CMD_SET $A_EVENT:u32:1
+echo "+ $nl rawdump $CMD_GET $A_LEVEL:u8:2"
+out=$($nl rawdump $CMD_GET $A_LEVEL:u8:2) || fail "a GET of level 2"
+echo "$out"
+[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q " level=2 " ||
+	fail "a GET of level 2 did not read level 2 alone"
 refused "read-only counter" "read-only counter" raw $CMD_SET $A_POOL:u64:5
 refused "limit out of range" "integer out of range" limit 1 300000
 refused "wrong level" "integer out of range" limit 5 100
