@@ -56,8 +56,8 @@ enum iosup_event {
 enum iosup_attr {
 	IOSUP_A_UNSPEC,
 	IOSUP_A_LEVEL,		/* u8, enum iosup_level */
-	IOSUP_A_POOL,		/* u64, pages in the pool */
-	IOSUP_A_LIMIT,		/* u32, most pages the pool may hold */
+	IOSUP_A_POOL,		/* u64, tables in the pool (L4: pgd pairs) */
+	IOSUP_A_LIMIT,		/* u32, most tables the pool may hold (L4: pgd pairs) */
 	IOSUP_A_HITS,		/* u64, tables handed out from the pool */
 	IOSUP_A_MISSES,		/* u64, requests the pool could not serve */
 	IOSUP_A_TAKEN,		/* u64, freed tables the pool kept */
@@ -73,6 +73,10 @@ enum iosup_attr {
 	IOSUP_A_VIOLATIONS,	/* u64, debug mode: pages that failed a check */
 	IOSUP_A_DEFAULT_LIMIT,	/* u32, the limit a lease's end goes back to */
 	IOSUP_A_LEASE,		/* u32, SET: seconds the values hold; GET: seconds left, 0 none */
+	/*
+	 * Reserved, not sent: the kernel counts these (debugfs xen/pt_cost)
+	 * but does not give them to modules.
+	 */
 	IOSUP_A_ALLOC_COUNT,	/* u64, tables allocated while costs are counted */
 	IOSUP_A_ALLOC_NS,	/* u64, kernel time their type changes took */
 	IOSUP_A_FREE_COUNT,	/* u64, tables freed while costs are counted */
@@ -93,7 +97,7 @@ enum iosup_cmd {
 	IOSUP_CMD_MAX = __IOSUP_CMD_MAX - 1
 };
 
-/* The largest limit SET accepts: 1 GiB of 4 KiB pages per level. */
+/* The largest limit SET accepts, in tables: 1 GiB of 4 KiB pages at L1-L3. */
 #define IOSUP_LIMIT_MAX		(1U << 18)
 /* The largest free ratio SET accepts, in percent. */
 #define IOSUP_FREE_RATIO_MAX	1000
