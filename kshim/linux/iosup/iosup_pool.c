@@ -251,10 +251,10 @@ static unsigned long iosup_shrink_scan(struct shrinker *shrinker,
 	WRITE_ONCE(iosup_pressure_until, jiffies + IOSUP_PRESSURE_HOLD);
 	for (level = 1; level <= IOSUP_LEVELS && freed < sc->nr_to_scan; level++) {
 		unsigned int pages = iosup_table_pages(level);
-		unsigned long tables;
+		unsigned long tables, want;
 
-		tables = iosup_pool_take(level, DIV_ROUND_UP(sc->nr_to_scan - freed,
-							      pages), true);
+		want = DIV_ROUND_UP(sc->nr_to_scan - freed, pages);
+		tables = iosup_pool_take(level, want, true);
 		if (tables)
 			iosup_genl_notify_shrunk(level, tables);
 		freed += tables * pages;
