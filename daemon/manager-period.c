@@ -177,6 +177,7 @@ static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t
 		return r;
 	}
 	m->lease_held = true;
+	m->lease_written = true;
 	return 0;
 }
 
@@ -193,6 +194,7 @@ static int apply_dom0_ratio(struct manager *m, size_t i, int l, uint32_t old, ui
 		return r;
 	}
 	m->lease_held = true;
+	m->lease_written = true;
 	return 0;
 }
 
