@@ -123,7 +123,7 @@ uint64_t guest_pages_allowed(const struct guest *g)
 }
 
 void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
-		  struct ctl_sample *out)
+		  uint64_t time_ms, struct ctl_sample *out)
 {
 	int l;
 
@@ -141,8 +141,12 @@ void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
 		/* Taken; or refused, or someone else's since: the report says. */
 		g->pending[l].on = false;
 	}
-	out->have_flushes = xen != NULL;
-	out->iotlb_flushes = xen ? xen->iotlb_psi : 0;
+	out->time_ms = time_ms;
+	out->have_xen = xen != NULL;
+	out->pt_unmaps = xen ? xen->pt_unmaps : 0;
+	out->pt_maps = xen ? xen->pt_maps : 0;
+	/* The agent does not report the domain's memory: no floor to weigh. */
+	out->have_memory = false;
 }
 
 int guest_set_target(struct iosup_store *s, uint32_t domid, struct guest *g,

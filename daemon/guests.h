@@ -64,7 +64,7 @@ uint64_t guest_pages_allowed(const struct guest *g);
  * for an operator's change.
  */
 void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
-		  struct ctl_sample *out);
+		  uint64_t time_ms, struct ctl_sample *out);
 
 /*
  * Writes level @l's (0-based) target: 0, or -errno said in a warning with

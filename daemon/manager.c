@@ -30,6 +30,7 @@
 #include "ctl-server.h"
 #include "guests.h"
 #include "log.h"
+#include "meminfo.h"
 #include "policy.h"
 #include "pool.h"
 #include "store.h"
@@ -52,6 +53,9 @@
 
 /* dom0's pools are the module's, in dom0's own kernel. */
 #define DOM0 0u
+
+/* Where dom0's free memory and page tables are read. */
+#define MEMINFO_PATH "/proc/meminfo"
 
 struct managed_domain {
 	struct policy own;		/* /iosup/policy/<domid>, as last read */
@@ -83,6 +87,7 @@ struct manager {
 	bool lease_held;		/* limits iosupd set are under its lease */
 	bool lease_unknown;		/* pool just opened: a lease may be running */
 	int pool_error;			/* the last open's or read's, said once */
+	int meminfo_error;		/* the last read of dom0's memory, said once */
 
 	struct iosup_store *store;
 	sd_event_source *store_source;
@@ -594,6 +599,7 @@ static void hand_back_pools(struct manager *m)
 	char line[512] = "";
 	size_t used = 0;
 	unsigned int level;
+	ssize_t i;
 	int r;
 
 	if (!m->pool || !m->lease_held || read_pool(m))
@@ -614,6 +620,26 @@ static void hand_back_pools(struct manager *m)
 			used += (size_t)snprintf(line + used, sizeof(line) - used,
 						 "%sL%u %" PRIu32 " -> %" PRIu32, used ? ", " : "",
 						 level, lv->limit, lv->default_limit);
+	}
+	/* A free ratio that memory pressure pinned goes back to what it was. */
+	i = find_domain(m, DOM0);
+	for (level = IOSUP_LEVEL_PTE; i >= 0 && level <= IOSUP_LEVEL_MAX; level++) {
+		uint32_t base;
+
+		if (level > CTL_LEVELS ||
+		    !ctl_ratio_pinned(&m->doms[i].state, (int)level - 1, &base))
+			continue;
+		r = iosup_pool_set_ratio(m->pool, level, base, 0);
+		if (r) {
+			log_warning("pool: handing L%u's free ratio back failed: %s (%s); its lease will run out",
+				    level, iosup_pool_strerror(r), iosup_pool_last_error(m->pool));
+			continue;
+		}
+		if (used < sizeof(line))
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 "%sL%u free ratio %" PRIu32 "%% -> %" PRIu32 "%%",
+						 used ? ", " : "", level,
+						 m->stats.level[level].free_ratio, base);
 	}
 	if (used)
 		log_notice("handing the pools back to the module's defaults: %s", line);
@@ -679,21 +705,30 @@ static bool may_apply(const struct manager *m, enum iosup_mode mode)
 /* Sets level @l (0-based) of domain @i's pools to @limit: 0, or -errno said. */
 typedef int (*apply_fn)(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit);
 
+/* The page tables the last sample saw in dom0, for the ratio's log line. */
+static uint64_t sampled_page_tables(const struct ctl_sample *sample)
+{
+	return sample->have_memory ? sample->page_tables : 0;
+}
+
 /*
  * One domain's period, dom0's and a domU's alike: decide from @sample,
- * apply through @apply or say what would have been done, one NOTICE line
- * per action, and the decisions in the domain's ring for "explain". What
- * the decision grows comes out of *@budget, which the next domain decides
- * on. Returns whether a write went out.
+ * apply the limits through @apply and the free ratios through
+ * @apply_ratio (NULL: the domain takes none, and the controller forgets
+ * it asked), or say what would have been done, one NOTICE line per
+ * action, and the decisions in the domain's ring for "explain". What the
+ * decision grows comes out of *@budget, which the next domain decides on.
+ * Returns whether a write went out.
  */
 static bool control_domain(struct manager *m, size_t i, const struct ctl_sample *sample,
-			   uint64_t *budget, apply_fn apply)
+			   uint64_t *budget, apply_fn apply, apply_fn apply_ratio)
 {
 	struct managed_domain *d = &m->doms[i];
 	uint32_t domid = m->views[i].domid;
 	struct ctl_policy policy = {
 		.min_pages = d->effective.min_pages,
 		.max_pages = d->effective.max_pages,
+		.target_flush_rate = d->effective.target_flush_rate,
 	};
 	bool may = may_apply(m, d->effective.mode), any = false;
 	struct ctl_decision dec;
@@ -709,27 +744,42 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 	ctl_decide(&policy, &d->state, sample, *budget, &dec);
 	for (l = 0; l < CTL_LEVELS; l++) {
 		const struct ctl_level_decision *ld = &dec.level[l];
-		uint32_t old = sample->level[l].limit;
-		bool applied = false;
+		uint32_t old = sample->level[l].limit, old_ratio = sample->level[l].ratio;
+		bool applied = false, ratio_applied = false;
 		struct ctl_proto_record rec;
 
-		log_debug("dom%" PRIu32 " L%d: misses %" PRIu64 ", hits %" PRIu64 ", pool %" PRIu64
-			  ", limit %" PRIu32 ", flushes %" PRIu64 ": %s",
-			  domid, l + 1, ld->misses, ld->hits, sample->level[l].pool, old,
-			  dec.flushes, ctl_reason_name(ld->reason));
+		log_debug("dom%" PRIu32 " L%d: misses %" PRIu64 ", hits %" PRIu64 ", shrunk %" PRIu64
+			  ", pool %" PRIu64 ", limit %" PRIu32 ", ratio %" PRIu32 ", demand %" PRIu32
+			  ", flushes %.1f/s, maps %.1f/s: %s",
+			  domid, l + 1, ld->misses, ld->hits, ld->shrunk, sample->level[l].pool, old,
+			  old_ratio, ld->demand, dec.flush_rate, dec.map_rate,
+			  ctl_reason_name(ld->reason));
 		if (ld->reason == CTL_OPERATOR)
 			log_info("dom%" PRIu32 ": L%d limit is %" PRIu32 ", set by someone else; adopted, no change for a while",
 				 domid, l + 1, old);
+		if (ld->ratio_reason == CTL_OPERATOR)
+			log_info("dom%" PRIu32 ": L%d free ratio is %" PRIu32 "%%, set by someone else; adopted, no change for a while",
+				 domid, l + 1, old_ratio);
 		if (ld->change && ld->limit > old)
 			grown += ld->limit - old;
 		if (ld->change && may)
 			applied = !apply(m, i, l, old, ld->limit);
-		any |= applied;
+		if (ld->ratio_change && may && apply_ratio)
+			ratio_applied = !apply_ratio(m, i, l, old_ratio, ld->ratio);
+		any |= applied || ratio_applied;
 		if (ld->change && !applied)
 			tick_unapply(&d->state, sample, l);
+		if (ld->ratio_change && !ratio_applied)
+			tick_unapply_ratio(&d->state, sample, l);
 		if (ld->change && (applied || !may)) {
-			tick_format_action(line, sizeof(line), domid, l, ld, old, applied,
-					   dec.flushes, sample->level[l].pool);
+			tick_format_action(line, sizeof(line), domid, l, &dec, old, applied,
+					   policy.target_flush_rate, sample->level[l].pool);
+			log_notice("%s", line);
+		}
+		if (ld->ratio_change && apply_ratio && (ratio_applied || !may)) {
+			tick_format_ratio(line, sizeof(line), domid, l, ld, old_ratio,
+					  ratio_applied, sample->level[l].pool,
+					  sampled_page_tables(sample));
 			log_notice("%s", line);
 		}
 		if (tick_worth_recording(ld)) {
@@ -758,18 +808,41 @@ static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t
 	return 0;
 }
 
+static int apply_dom0_ratio(struct manager *m, size_t i, int l, uint32_t old, uint32_t ratio)
+{
+	int r;
+
+	(void)i;
+	r = iosup_pool_set_ratio(m->pool, (unsigned int)l + 1, ratio, lease_seconds(&m->config));
+	if (r) {
+		log_warning("dom0: setting L%d free ratio %" PRIu32 "%% -> %" PRIu32 "%% failed: %s (%s)",
+			    l + 1, old, ratio, iosup_pool_strerror(r),
+			    iosup_pool_last_error(m->pool));
+		return r;
+	}
+	m->lease_held = true;
+	return 0;
+}
+
 /*
- * dom0's period: decide from the pools and Xen's counters, then apply,
- * or say what would have been done. Returns whether a leased write
- * went out (which renews the lease).
+ * dom0's period: decide from the pools, Xen's counters and dom0's
+ * memory, then apply, or say what would have been done. Returns whether
+ * a leased write went out (which renews the lease).
  */
 static bool control_dom0(struct manager *m, size_t i, const struct iosup_xen_counters *xen,
 			 uint64_t *budget)
 {
 	struct ctl_sample sample;
+	struct tick_memory mem;
+	int r;
 
-	tick_sample(&m->stats, xen, &sample);
-	return control_domain(m, i, &sample, budget, apply_dom0);
+	r = meminfo_read(MEMINFO_PATH, &mem);
+	if (r && !m->meminfo_error)
+		log_warning("reading %s: %s; deciding without dom0's free memory",
+			    MEMINFO_PATH, strerror(-r));
+	m->meminfo_error = r;
+	tick_sample(&m->stats, xen, r ? NULL : &mem, now_ms(CLOCK_MONOTONIC), &sample);
+	return control_domain(m, i, &sample, budget, apply_dom0, apply_dom0_ratio);
 }
 
 /* ---- domUs --------------------------------------------------------------- */
@@ -836,8 +909,9 @@ static void control_guests(struct manager *m, const struct iosup_xen_counters *c
 		if (m->views[i].domid == DOM0 || !d->guest.usable)
 			continue;
 		guest_sample(&d->guest, find_counters(counters, n_counters, m->views[i].domid),
-			     &sample);
-		(void)control_domain(m, i, &sample, budget, apply_guest);
+			     now_ms(CLOCK_MONOTONIC), &sample);
+		/* The agent's xenstore nodes carry no free ratio yet. */
+		(void)control_domain(m, i, &sample, budget, apply_guest, NULL);
 	}
 }
 

@@ -20,8 +20,26 @@ static bool has_level(const struct iosup_pool_stats *stats, int level)
 	return stats->levels & (UINT32_C(1) << level);
 }
 
+void tick_sample_domain(const struct iosup_xen_counters *xen,
+			const struct tick_memory *mem, uint64_t time_ms,
+			struct ctl_sample *out)
+{
+	out->time_ms = time_ms;
+	out->have_xen = xen != NULL;
+	out->pt_unmaps = xen ? xen->pt_unmaps : 0;
+	out->pt_maps = xen ? xen->pt_maps : 0;
+	out->have_memory = mem != NULL;
+	if (mem) {
+		out->mem_total = mem->total;
+		out->mem_available = mem->available;
+		out->page_tables = mem->page_tables;
+	}
+}
+
 void tick_sample(const struct iosup_pool_stats *stats,
-		 const struct iosup_xen_counters *xen, struct ctl_sample *out)
+		 const struct iosup_xen_counters *xen,
+		 const struct tick_memory *mem, uint64_t time_ms,
+		 struct ctl_sample *out)
 {
 	int l;
 
@@ -36,10 +54,15 @@ void tick_sample(const struct iosup_pool_stats *stats,
 			.misses = lv->misses,
 			.pool = lv->pool,
 			.limit = lv->limit,
+			.ratio = lv->free_ratio,
+			.table_pages = (uint32_t)table_pages(lv),
+			/* An older module does not say: nothing taken, as far as anyone knows. */
+			.shrunk = lv->have & IOSUP_POOL_HAVE(IOSUP_A_SHRUNK) ? lv->shrunk : 0,
+			.have_in_use = lv->have & IOSUP_POOL_HAVE(IOSUP_A_IN_USE),
+			.in_use = lv->in_use,
 		};
 	}
-	out->have_flushes = xen != NULL;
-	out->iotlb_flushes = xen ? xen->iotlb_psi : 0;
+	tick_sample_domain(xen, mem, time_ms, out);
 }
 
 uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats)
@@ -95,22 +118,43 @@ void tick_unapply(struct ctl_state *state, const struct ctl_sample *sample, int 
 	state->level[l].limit = sample->level[l].limit;
 }
 
-int tick_format_action(char *buf, size_t len, uint32_t domid, int l,
-		       const struct ctl_level_decision *d, uint32_t old_limit,
-		       bool applied, uint64_t flushes, uint64_t pool)
+void tick_unapply_ratio(struct ctl_state *state, const struct ctl_sample *sample, int l)
 {
+	state->level[l].ratio = sample->level[l].ratio;
+}
+
+int tick_format_action(char *buf, size_t len, uint32_t domid, int l,
+		       const struct ctl_decision *dec, uint32_t old_limit,
+		       bool applied, uint32_t target, uint64_t pool)
+{
+	const struct ctl_level_decision *d = &dec->level[l];
+
 	return snprintf(buf, len,
 			"dom%" PRIu32 ": %s L%d limit %" PRIu32 " -> %" PRIu32
 			" (%s, bound %s): misses %" PRIu64 ", hits %" PRIu64
-			", flushes %" PRIu64 ", pool %" PRIu64,
+			", flushes %" PRIu64 " in %.1f s (%.1f/s, target %" PRIu32
+			"/s), demand %" PRIu32 ", pool %" PRIu64,
 			domid, applied ? "set" : "would set", l + 1, old_limit,
 			d->limit, ctl_reason_name(d->reason), ctl_bound_name(d->bound),
-			d->misses, d->hits, flushes, pool);
+			d->misses, d->hits, dec->flushes, (double)dec->elapsed_ms / 1000,
+			dec->flush_rate, target, d->demand, pool);
+}
+
+int tick_format_ratio(char *buf, size_t len, uint32_t domid, int l,
+		      const struct ctl_level_decision *d, uint32_t old_ratio,
+		      bool applied, uint64_t pool, uint64_t page_tables)
+{
+	return snprintf(buf, len,
+			"dom%" PRIu32 ": %s L%d free ratio %" PRIu32 "%% -> %" PRIu32
+			"%% (%s): shrunk %" PRIu64 ", pool %" PRIu64
+			", page tables %" PRIu64,
+			domid, applied ? "set" : "would set", l + 1, old_ratio, d->ratio,
+			ctl_reason_name(d->ratio_reason), d->shrunk, pool, page_tables);
 }
 
 bool tick_worth_recording(const struct ctl_level_decision *d)
 {
-	return d->reason != CTL_HOLD;
+	return d->reason != CTL_HOLD || d->ratio_change;
 }
 
 void tick_record(struct ctl_proto_record *out, uint64_t time_ms, int l,

@@ -21,13 +21,28 @@
 #define TICK_PAGES_PER_MIB 256u
 #define TICK_PAGE_SIZE 4096u
 
+/* The domain's memory, in 4 KiB pages, as the controller weighs it. */
+struct tick_memory {
+	uint64_t total;
+	uint64_t available;
+	uint64_t page_tables;
+};
+
 /*
- * The controller's sample from one pool dump and the domain's Xen
- * counters (@xen NULL: the hypervisor has none). Level l of the module is
- * the sample's [l - 1]; a level the dump lacks reads as empty.
+ * The controller's sample, taken at @time_ms (monotonic), from one pool
+ * dump, the domain's Xen counters (@xen NULL: the hypervisor has none) and
+ * its memory (@mem NULL: unknown). Level l of the module is the sample's
+ * [l - 1]; a level the dump lacks reads as empty.
  */
 void tick_sample(const struct iosup_pool_stats *stats,
-		 const struct iosup_xen_counters *xen, struct ctl_sample *out);
+		 const struct iosup_xen_counters *xen,
+		 const struct tick_memory *mem, uint64_t time_ms,
+		 struct ctl_sample *out);
+
+/* Xen's counters and the memory into a sample (the part domUs share). */
+void tick_sample_domain(const struct iosup_xen_counters *xen,
+			const struct tick_memory *mem, uint64_t time_ms,
+			struct ctl_sample *out);
 
 /* Pages every level's pool may hold (limits), and holds now. */
 uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats);
@@ -56,16 +71,28 @@ uint64_t tick_budget_all(uint32_t cap_mib, const struct iosup_pool_stats *stats,
  */
 void tick_unapply(struct ctl_state *state, const struct ctl_sample *sample, int l);
 
+/* The same for a free ratio that was not applied. */
+void tick_unapply_ratio(struct ctl_state *state, const struct ctl_sample *sample, int l);
+
 /*
- * The one NOTICE line of an action on level @l (0-based) of @domid:
+ * The one NOTICE line of a limit action on level @l (0-based) of @domid:
  *   "dom0: set L1 limit 0 -> 96 (grow, bound none): misses 48, hits 0,
- *    flushes 432, pool 0"
+ *    flushes 432 in 2.0 s (216.0/s, target 0/s), demand 48, pool 0"
  * or, not applied, "dom0: would set L1 limit ...". Returns what
  * snprintf() does.
  */
 int tick_format_action(char *buf, size_t len, uint32_t domid, int l,
-		       const struct ctl_level_decision *d, uint32_t old_limit,
-		       bool applied, uint64_t flushes, uint64_t pool);
+		       const struct ctl_decision *dec, uint32_t old_limit,
+		       bool applied, uint32_t target, uint64_t pool);
+
+/*
+ * The NOTICE line of a free-ratio action:
+ *   "dom0: set L1 free ratio 0% -> 4% (pressure): shrunk 120, pool 30,
+ *    page tables 750"
+ */
+int tick_format_ratio(char *buf, size_t len, uint32_t domid, int l,
+		      const struct ctl_level_decision *d, uint32_t old_ratio,
+		      bool applied, uint64_t pool, uint64_t page_tables);
 
 /* Whether a decision belongs in the "explain" ring: anything but a hold. */
 bool tick_worth_recording(const struct ctl_level_decision *d);

@@ -37,14 +37,23 @@ static void make_stats(struct iosup_pool_stats *s)
 
 static void test_sample(void)
 {
-	struct iosup_xen_counters xen = { .domid = 0, .iotlb_psi = 4321 };
+	struct iosup_xen_counters xen = { .domid = 0, .iotlb_psi = 99, .pt_unmaps = 4321,
+					  .pt_maps = 1234 };
+	struct tick_memory mem = { .total = 1000, .available = 400, .page_tables = 30 };
 	struct iosup_pool_stats s;
 	struct ctl_sample sample;
 
 	make_stats(&s);
-	tick_sample(&s, &xen, &sample);
-	ASSERT_EQ(sample.have_flushes, 1);
-	ASSERT_EQ(sample.iotlb_flushes, 4321);
+	tick_sample(&s, &xen, NULL, 1234, &sample);
+	ASSERT_EQ(sample.time_ms, 1234);
+	ASSERT_EQ(sample.have_xen, 1);
+	ASSERT_EQ(sample.pt_unmaps, 4321);
+	ASSERT_EQ(sample.pt_maps, 1234);
+	ASSERT_EQ(sample.have_memory, 0);
+	ASSERT_EQ(sample.level[3].table_pages, 2);
+	ASSERT_EQ(sample.level[3].have_in_use, 1);
+	ASSERT_EQ(sample.level[3].in_use, 12);
+	ASSERT_EQ(sample.level[0].have_in_use, 0);
 	ASSERT_EQ(sample.level[0].limit, 100);
 	ASSERT_EQ(sample.level[0].misses, 51);
 	ASSERT_EQ(sample.level[0].hits, 1001);
@@ -53,9 +62,12 @@ static void test_sample(void)
 
 	/* No counters in the hypervisor; a level the dump lacks reads empty. */
 	s.levels &= ~(1u << 3);
-	tick_sample(&s, NULL, &sample);
-	ASSERT_EQ(sample.have_flushes, 0);
-	ASSERT_EQ(sample.iotlb_flushes, 0);
+	tick_sample(&s, NULL, &mem, 5, &sample);
+	ASSERT_EQ(sample.have_xen, 0);
+	ASSERT_EQ(sample.pt_unmaps, 0);
+	ASSERT_EQ(sample.have_memory, 1);
+	ASSERT_EQ(sample.mem_available, 400);
+	ASSERT_EQ(sample.page_tables, 30);
 	ASSERT_EQ(sample.level[2].limit, 0);
 	ASSERT_EQ(sample.level[2].misses, 0);
 	ASSERT_EQ(sample.level[1].limit, 200);
@@ -90,28 +102,45 @@ static void test_budget(void)
 
 static void test_action_line(void)
 {
-	struct ctl_level_decision d = {
-		.limit = 96, .change = true, .reason = CTL_GROW, .bound = CTL_BOUND_NONE,
-		.misses = 48, .hits = 3,
+	struct ctl_decision dec = {
+		.elapsed_ms = 2000, .flushes = 432, .flush_rate = 216.0,
 	};
-	char line[256];
+	struct ctl_level_decision *d = &dec.level[0];
+	char line[320];
 
-	tick_format_action(line, sizeof(line), 0, 0, &d, 0, true, 432, 5);
+	*d = (struct ctl_level_decision){
+		.limit = 96, .change = true, .reason = CTL_GROW, .bound = CTL_BOUND_NONE,
+		.misses = 48, .hits = 3, .demand = 51,
+	};
+	tick_format_action(line, sizeof(line), 0, 0, &dec, 0, true, 0, 5);
 	ASSERT_STREQ(line, "dom0: set L1 limit 0 -> 96 (grow, bound none): "
-			   "misses 48, hits 3, flushes 432, pool 5");
-	d.limit = 4096;
-	d.bound = CTL_BOUND_MAX;
-	tick_format_action(line, sizeof(line), 0, 3, &d, 96, false, 1, 0);
+			   "misses 48, hits 3, flushes 432 in 2.0 s (216.0/s, target 0/s), "
+			   "demand 51, pool 5");
+	dec.level[3] = *d;
+	dec.level[3].limit = 4096;
+	dec.level[3].bound = CTL_BOUND_MAX;
+	tick_format_action(line, sizeof(line), 0, 3, &dec, 96, false, 100, 0);
 	ASSERT_STREQ(line, "dom0: would set L4 limit 96 -> 4096 (grow, bound max_pages): "
-			   "misses 48, hits 3, flushes 1, pool 0");
-	d = (struct ctl_level_decision){ .limit = 40, .change = true, .reason = CTL_SHRINK,
-					 .bound = CTL_BOUND_MIN };
-	tick_format_action(line, sizeof(line), 7, 1, &d, 80, true, 0, 80);
-	ASSERT_STREQ(line, "dom7: set L2 limit 80 -> 40 (shrink, bound min_pages): "
-			   "misses 0, hits 0, flushes 0, pool 80");
+			   "misses 48, hits 3, flushes 432 in 2.0 s (216.0/s, target 100/s), "
+			   "demand 51, pool 0");
+	dec = (struct ctl_decision){ .elapsed_ms = 500 };
+	dec.level[1] = (struct ctl_level_decision){ .limit = 40, .change = true,
+						    .reason = CTL_SHRINK,
+						    .bound = CTL_BOUND_DEMAND, .demand = 40 };
+	tick_format_action(line, sizeof(line), 7, 1, &dec, 80, true, 0, 80);
+	ASSERT_STREQ(line, "dom7: set L2 limit 80 -> 40 (shrink, bound demand): "
+			   "misses 0, hits 0, flushes 0 in 0.5 s (0.0/s, target 0/s), "
+			   "demand 40, pool 80");
 	/* Cut, never overrun. */
-	ASSERT_TRUE(tick_format_action(line, 10, 0, 0, &d, 0, true, 0, 0) > 10);
+	ASSERT_TRUE(tick_format_action(line, 10, 0, 0, &dec, 0, true, 0, 0) > 10);
 	ASSERT_EQ(strlen(line), 9);
+
+	*d = (struct ctl_level_decision){ .ratio = 4, .ratio_change = true,
+					  .ratio_reason = CTL_PRESSURE, .shrunk = 120 };
+	tick_format_ratio(line, sizeof(line), 0, 0, d, 0, true, 30, 750);
+	ASSERT_STREQ(line, "dom0: set L1 free ratio 0% -> 4% (pressure): "
+			   "shrunk 120, pool 30, page tables 750");
+	ASSERT_EQ(tick_worth_recording(d), 1);
 	printf("action line: ok\n");
 }
 
@@ -120,12 +149,13 @@ static void test_unapply(void)
 {
 	struct ctl_policy policy = { .min_pages = 0, .max_pages = 4096 };
 	struct ctl_state state = { 0 };
-	struct ctl_sample sample = { .have_flushes = true };
+	struct ctl_sample sample = { .have_xen = true, .time_ms = 1000 };
 	struct ctl_decision d;
 
 	ctl_decide(&policy, &state, &sample, UINT64_MAX, &d);
+	sample.time_ms += 2000;
 	sample.level[0].misses = 100;
-	sample.iotlb_flushes = 900;
+	sample.pt_unmaps = 900;
 	ctl_decide(&policy, &state, &sample, UINT64_MAX, &d);
 	ASSERT_EQ(d.level[0].change, 1);
 	ASSERT_EQ(d.level[0].limit, 200);
@@ -133,8 +163,9 @@ static void test_unapply(void)
 	tick_unapply(&state, &sample, 0);
 	ASSERT_EQ(state.level[0].limit, 0);
 	/* The next period does not take the unchanged limit for an operator's. */
+	sample.time_ms += 2000;
 	sample.level[0].misses = 200;
-	sample.iotlb_flushes = 1800;
+	sample.pt_unmaps = 1800;
 	ctl_decide(&policy, &state, &sample, UINT64_MAX, &d);
 	ASSERT_TRUE(d.level[0].reason != CTL_OPERATOR);
 	printf("unapply: ok\n");
