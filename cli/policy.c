@@ -8,26 +8,32 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "ctl-proto.h"
 #include "iosupctl.h"
-#include "policy-store.h"
+#include "store.h"
 
 #define USAGE "get DOM [--json] | set DOM KEY=VALUE...  (DOM: a domain id or 'default')"
 
-static int parse_who(const char *verb, const char *arg, char who[POLICY_WHO_MAX])
+/* "default" or a domain id, as the path names it. */
+#define WHO_MAX 16
+
+/* The layer DOM names: its name in the path into @who, its id in *@domid. */
+static int parse_who(const char *verb, const char *arg, char who[WHO_MAX], int *domid)
 {
-	unsigned int domid;
+	unsigned int id;
 
 	if (!strcmp(arg, "default")) {
 		strcpy(who, "default");
+		*domid = IOSUP_STORE_DEFAULT;
 		return 0;
 	}
-	if (parse_domid(verb, arg, &domid))
+	if (parse_domid(verb, arg, &id))
 		return EXIT_USAGE;
-	snprintf(who, POLICY_WHO_MAX, "%u", domid);
+	snprintf(who, WHO_MAX, "%u", id);
+	*domid = (int)id;
 	return 0;
 }
 
@@ -35,6 +41,7 @@ static int parse_who(const char *verb, const char *arg, char who[POLICY_WHO_MAX]
 static int exit_code(int r)
 {
 	switch (r) {
+	case -ENODEV:
 	case -ENOENT:
 	case -ECONNREFUSED:
 		return EXIT_UNREACHABLE;
@@ -48,55 +55,43 @@ static int exit_code(int r)
 
 static void print_json(const char *who, const struct policy *p)
 {
-	struct json_object *o = json_object_new_object();
-	int k;
+	char *json;
 
-	if (!o)
+	if (ctl_proto_policy_encode(who, p, &json))
 		return;
-	json_object_object_add(o, "domain", json_object_new_string(who));
-	for (k = 0; k < POLICY_KEYS; k++) {
-		struct json_object *v = NULL;
-
-		if (p->set[k] && k == POLICY_MODE)
-			v = json_object_new_string(config_mode_name(p->mode));
-		else if (p->set[k])
-			v = json_object_new_int64(k == POLICY_MIN_PAGES ? p->min_pages :
-						  k == POLICY_MAX_PAGES ? p->max_pages :
-						  p->target_flush_rate);
-		json_object_object_add(o, policy_key_name((enum policy_key)k), v);
-	}
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
+	printf("%s\n", json);
+	free(json);
 }
 
 static void print_human(const char *who, const struct policy *p)
 {
+	char value[16];
 	int k;
 
-	printf("policy %s: /iosup/policy/%s\n", who, who);
+	printf("policy %s: " IOSUP_STORE_POLICY "/%s\n", who, who);
 	for (k = 0; k < POLICY_KEYS; k++) {
 		printf("  %s: ", policy_key_name((enum policy_key)k));
-		if (!p->set[k])
+		if (!p->set[k]) {
 			printf("- (not set here)\n");
-		else if (k == POLICY_MODE)
-			printf("%s\n", config_mode_name(p->mode));
-		else
-			printf("%u\n", k == POLICY_MIN_PAGES ? p->min_pages :
-				       k == POLICY_MAX_PAGES ? p->max_pages : p->target_flush_rate);
+			continue;
+		}
+		policy_format_value(p, (enum policy_key)k, value, sizeof(value));
+		printf("%s\n", value);
 	}
 }
 
-static int get(const char *who, const struct cli *cli)
+static int get(const char *who, int domid, const struct cli *cli)
 {
-	struct policy_store *s;
+	struct iosup_store *s = NULL;
 	struct policy p;
 	char err[256];
 	int r;
 
-	r = policy_store_open(&s, err, sizeof(err));
+	r = iosup_store_open(&s, err, sizeof(err));
+	/* A node that is no policy key is no error here: a newer iosupctl's. */
 	if (!r)
-		r = policy_store_get(s, who, &p, err, sizeof(err));
-	policy_store_close(r ? NULL : s);
+		r = iosup_store_read_policy(s, domid, &p, err, sizeof(err));
+	iosup_store_close(s);
 	if (r) {
 		fprintf(stderr, "iosupctl policy: %s\n", err);
 		return exit_code(r);
@@ -108,9 +103,9 @@ static int get(const char *who, const struct cli *cli)
 	return EXIT_OK;
 }
 
-static int set(const char *who, int argc, char **argv)
+static int set(int domid, int argc, char **argv)
 {
-	struct policy_store *s = NULL;
+	struct iosup_store *s = NULL;
 	struct policy p = { 0 }, before;
 	char err[256];
 	int i, k, r;
@@ -128,10 +123,10 @@ static int set(const char *who, int argc, char **argv)
 	if (p.set[POLICY_MIN_PAGES] && p.set[POLICY_MAX_PAGES] && p.min_pages > p.max_pages)
 		return usage_error("policy", "min_pages (%u) is above max_pages (%u)", p.min_pages,
 				   p.max_pages);
-	r = policy_store_open(&s, err, sizeof(err));
+	r = iosup_store_open(&s, err, sizeof(err));
 	if (!r)
-		r = policy_store_set(s, who, &p, err, sizeof(err));
-	policy_store_close(s);
+		r = iosup_store_write_policy(s, domid, &p, err, sizeof(err));
+	iosup_store_close(s);
 	if (r) {
 		fprintf(stderr, "iosupctl policy: %s; nothing was written\n", err);
 		return exit_code(r);
@@ -141,25 +136,25 @@ static int set(const char *who, int argc, char **argv)
 
 int policy_main(int argc, char **argv, struct cli *cli)
 {
-	char who[POLICY_WHO_MAX];
-	int first, r;
+	char who[WHO_MAX];
+	int first, domid, r;
 
 	r = verb_options(argc, argv, cli, USAGE, &first);
 	if (r >= 0)
 		return r;
 	if (argc - first < 2)
 		return usage_error(argv[0], "needs get or set, and a domain");
-	if (parse_who(argv[0], argv[first + 1], who))
+	if (parse_who(argv[0], argv[first + 1], who, &domid))
 		return EXIT_USAGE;
 	if (!strcmp(argv[first], "get")) {
 		if (argc - first != 2)
 			return usage_error(argv[0], "get takes one domain, not '%.40s'", argv[first + 2]);
-		return get(who, cli);
+		return get(who, domid, cli);
 	}
 	if (!strcmp(argv[first], "set")) {
 		if (cli->json)
 			return usage_error(argv[0], "--json is for get");
-		return set(who, argc - first - 2, argv + first + 2);
+		return set(domid, argc - first - 2, argv + first + 2);
 	}
 	return usage_error(argv[0], "'%.40s' is not get or set", argv[first]);
 }

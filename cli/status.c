@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* iosupctl status: the daemon's state and every domain; the default verb. */
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,21 +13,18 @@
  */
 static void print_json_status(const char *raw, const char *raw_domains, int domains_r)
 {
-	json_object *status = NULL, *list = NULL, *domains;
+	char *both;
 
 	if (domains_r) {
 		printf("%s\n", raw_domains);
 		return;
 	}
-	status = json_tokener_parse(raw);
-	domains = json_tokener_parse(raw_domains);
-	if (status && domains && json_object_object_get_ex(domains, "domains", &list) &&
-	    !json_object_object_add(status, "domains", json_object_get(list)))
-		printf("%s\n", json_object_to_json_string_ext(status, JSON_C_TO_STRING_PLAIN));
-	else
+	if (ctl_proto_status_with_domains(raw, raw_domains, &both)) {
 		printf("%s\n", raw);
-	json_object_put(status);
-	json_object_put(domains);
+		return;
+	}
+	printf("%s\n", both);
+	free(both);
 }
 
 int status_main(int argc, char **argv, struct cli *cli)

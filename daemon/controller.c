@@ -204,7 +204,6 @@ static void seed_level(struct ctl_state *state, int l,
 	state->level[l].demand_ms = now;
 	state->level[l].pool_peak = 0;
 	state->level[l].pool_peak_ms = now;
-	state->level[l].quiet_since_ms = now;
 	state->level[l].hold_until_ms = 0;
 	state->level[l].operator_until_ms = 0;
 }
@@ -322,7 +321,7 @@ static void decide_level(const struct ctl_policy *policy,
 	double want, demand, floor;
 	uint32_t limit = s->limit;
 	uint32_t pooled = s->pool < limit ? (uint32_t)s->pool : limit;
-	bool target = policy->target_flush_rate != 0;
+	bool target = policy->target_flush_rate != 0, missing;
 
 	*d = (struct ctl_level_decision){
 		.limit = limit, .ratio = s->ratio,
@@ -347,6 +346,9 @@ static void decide_level(const struct ctl_policy *policy,
 
 	/* The burst the level's live tables will bring back (see DEMAND_*). */
 	demand = (double)(hits + misses) * DEMAND_WINDOW_MS / (double)p->dt;
+	/* A sample longer than the window may have seen one burst whole. */
+	if (p->dt > DEMAND_WINDOW_MS)
+		demand = (double)(hits + misses);
 	hold_peak(&state->level[l].demand, &state->level[l].demand_ms, demand, p);
 	/*
 	 * Only samples that handed tables out, or the first after them
@@ -358,10 +360,7 @@ static void decide_level(const struct ctl_policy *policy,
 	floor = fmin(state->level[l].demand, state->level[l].pool_peak);
 	d->demand = (uint32_t)fmin(ceil(floor), UINT32_MAX);
 
-	if ((double)misses * 1000 > MISS_DEAD_BAND_PER_S * (double)p->dt)
-		state->level[l].quiet_since_ms = 0;
-	else if (!state->level[l].quiet_since_ms)
-		state->level[l].quiet_since_ms = p->now;
+	missing = (double)misses * 1000 > MISS_DEAD_BAND_PER_S * (double)p->dt;
 
 	if (limit != state->level[l].limit) {
 		state->level[l].limit = limit;
@@ -382,12 +381,12 @@ static void decide_level(const struct ctl_policy *policy,
 		} else {
 			d->limit = limit;
 		}
-	} else if (!state->level[l].quiet_since_ms && p->flushes_cost &&
-		   hits + misses > limit &&
+	} else if (missing && p->flushes_cost && hits + misses > limit &&
 		   (!target || p->flush_rate > policy->target_flush_rate)) {
 		/*
-		 * (A limit that covers every table handed out since the last
-		 * sample is not what made them miss: the pool was refilling.)
+		 * Misses that cost flushes, under a limit short of what was
+		 * handed out (one that covers it all is not what made them
+		 * miss: the pool was refilling).
 		 */
 		if (p->now < state->level[l].operator_until_ms) {
 			d->reason = CTL_COOLDOWN;
@@ -438,15 +437,14 @@ static void decide_level(const struct ctl_policy *policy,
 			else
 				d->limit = limit;
 		}
-	} else if (state->level[l].quiet_since_ms &&
-		   (!target || p->flush_rate <= policy->target_flush_rate)) {
+	} else if (!missing && (!target || p->flush_rate <= policy->target_flush_rate)) {
 		/*
 		 * Idle: the pooled pages over the demand go back, gradually.
 		 * The limit's headroom over what is pooled costs nothing, and
 		 * is left alone while nothing is to be given back: it is what
 		 * the last burst needed.
 		 */
-		if (pooled <= floor + LIMIT_DEAD_BAND) {
+		if ((double)pooled < floor + 1) {
 			if (limit > floor && floor > policy->min_pages)
 				d->bound = CTL_BOUND_DEMAND;
 		} else if (p->now < state->level[l].hold_until_ms) {

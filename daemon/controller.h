@@ -131,7 +131,6 @@ struct ctl_state {
 		double pool_peak;	/* decaying peak of the pages pooled */
 		uint64_t pool_peak_ms;	/* when it was last raised */
 		bool handed_out;	/* the last sample saw tables handed out */
-		uint64_t quiet_since_ms;	/* no miss since then; 0: misses now */
 		uint64_t hold_until_ms;	/* no shrink before this */
 		uint64_t operator_until_ms;	/* an operator's value: hands off */
 	} level[CTL_LEVELS];

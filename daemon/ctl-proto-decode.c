@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The control protocol's decoders. Both ends check everything: the daemon
- * because anyone allowed on the socket may send anything, iosupctl because
- * a reply it misreads would be printed as fact. Every error names the
- * field by its path ("domain.levels[2].hits: ...").
+ * The control protocol's decoders. Both ends check everything they read:
+ * the daemon because anyone allowed on the socket may send anything,
+ * iosupctl because a reply it misreads would be printed as fact. Every
+ * error names the field by its path ("domain.levels[2].hits: ...").
+ * Requests are refused with any field they do not know; replies are read
+ * for the fields they know, the others passed over (ctl-proto.h says why).
  */
 #include "ctl-proto.h"
 
@@ -17,7 +19,10 @@
 #include <json-c/json.h>
 #include <linux/iosup.h>
 
-/* Deepest nesting of a valid message (reply.explain.decisions[i]) is 4. */
+/*
+ * Deepest nesting of a valid message (reply.explain.decisions[i]) is 4;
+ * the rest is room for what a newer iosupd may add (ctl-proto.h).
+ */
 #define JSON_DEPTH_MAX 8
 /* Long enough for "domains[511].flush_rate" and the like. */
 #define WHERE_MAX 64
@@ -52,7 +57,7 @@ static void join(char out[WHERE_MAX], const char *path, const char *key)
 		out[WHERE_MAX - 1] = '\0';
 }
 
-/* Every member of @obj is one of @allowed (NULL-terminated). */
+/* Every member of @obj is one of @allowed (NULL-terminated): for requests. */
 static int only(struct ctx *c, struct json_object *obj, const char *path,
 		const char *const *allowed)
 {
@@ -224,8 +229,13 @@ static int get_text(struct ctx *c, struct json_object *obj, const char *path, co
 }
 
 /* A string that must be one of @count names that @name_of gives. */
-static int get_enum(struct ctx *c, struct json_object *obj, const char *path, const char *key,
-		    const char *(*name_of)(int), int count, int *out)
+/*
+ * A name from @name_of's list of @count. An open enum (a decision's
+ * reason or bound, which a newer iosupd may add to) takes a name it does
+ * not know as @count, whose name reads "unknown"; a closed one refuses it.
+ */
+static int get_enum_in(struct ctx *c, struct json_object *obj, const char *path, const char *key,
+		       const char *(*name_of)(int), int count, bool open, int *out)
 {
 	char where[WHERE_MAX], value[33], list[160] = "";
 	int i;
@@ -237,11 +247,21 @@ static int get_enum(struct ctx *c, struct json_object *obj, const char *path, co
 			*out = i;
 			return 0;
 		}
+	if (open && value[0]) {
+		*out = count;
+		return 0;
+	}
 	for (i = 0; i < count; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 i ? (i == count - 1 ? " or " : ", ") : "", name_of(i));
 	join(where, path, key);
 	return bad(c, "%s: '%s' is not %s", where, value, list);
+}
+
+static int get_enum(struct ctx *c, struct json_object *obj, const char *path, const char *key,
+		    const char *(*name_of)(int), int count, int *out)
+{
+	return get_enum_in(c, obj, path, key, name_of, count, false, out);
 }
 
 static const char *mode_name(int i) { return config_mode_name((enum iosup_mode)i); }
@@ -371,13 +391,10 @@ out:
 
 static int decode_status(struct ctx *c, struct json_object *o, struct ctl_proto_status *s)
 {
-	static const char *const keys[] = { "state", "reason", "period_ms", "memory_cap",
-					    "memory_used", "domains", NULL };
 	const char *p = "status";
 	int state;
 
-	if (only(c, o, p, keys) ||
-	    get_enum(c, o, p, "state", state_name, CTL_PROTO_STATES, &state) ||
+	if (get_enum(c, o, p, "state", state_name, CTL_PROTO_STATES, &state) ||
 	    get_text(c, o, p, "reason", false, false, s->reason, sizeof(s->reason)) ||
 	    get_u32(c, o, p, "period_ms", 3600 * 1000, &s->period_ms) ||
 	    get_u64(c, o, p, "memory_cap", &s->memory_cap) ||
@@ -391,13 +408,10 @@ static int decode_status(struct ctx *c, struct json_object *o, struct ctl_proto_
 static int decode_summary(struct ctx *c, struct json_object *o, const char *p,
 			  struct ctl_proto_summary *s)
 {
-	static const char *const keys[] = { "domid", "name", "mode", "pool", "limit", "misses",
-					    "psi", "flush_rate", NULL };
 	uint64_t domid;
 	int mode;
 
-	if (only(c, o, p, keys) ||
-	    get_uint(c, o, p, "domid", IOSUP_DOMID_FIRST_RESERVED - 1, NULL, &domid) ||
+	if (get_uint(c, o, p, "domid", IOSUP_DOMID_FIRST_RESERVED - 1, NULL, &domid) ||
 	    get_text(c, o, p, "name", true, true, s->name, sizeof(s->name)) ||
 	    get_enum(c, o, p, "mode", mode_name, MODES, &mode) ||
 	    get_u64(c, o, p, "pool", &s->pool) ||
@@ -437,12 +451,9 @@ static int decode_domains(struct ctx *c, struct json_object *arr, struct ctl_pro
 static int decode_level(struct ctx *c, struct json_object *o, const char *p, int l,
 			struct ctl_proto_level *v)
 {
-	static const char *const keys[] = { "level", "limit", "pool", "hits", "misses", "in_use",
-					    "lease_left", NULL };
 	uint64_t level;
 
-	if (only(c, o, p, keys) ||
-	    get_uint(c, o, p, "level", CTL_PROTO_LEVELS, NULL, &level))
+	if (get_uint(c, o, p, "level", CTL_PROTO_LEVELS, NULL, &level))
 		return -EINVAL;
 	if (level != (uint64_t)l + 1)
 		return bad(c, "%s.level: %llu where %d belongs", p, (unsigned long long)level, l + 1);
@@ -456,12 +467,9 @@ static int decode_level(struct ctx *c, struct json_object *o, const char *p, int
 
 static int decode_xen(struct ctx *c, struct json_object *o, struct iosup_xen_counters *x)
 {
-	static const char *const keys[] = { "psi", "dsi", "global", "skipped", "unmaps", "maps",
-					    "wait_ns", NULL };
 	const char *p = "domain.xen";
 
-	return only(c, o, p, keys) ||
-	       get_u64(c, o, p, "psi", &x->iotlb_psi) ||
+	return get_u64(c, o, p, "psi", &x->iotlb_psi) ||
 	       get_u64(c, o, p, "dsi", &x->iotlb_dsi) ||
 	       get_u64(c, o, p, "global", &x->iotlb_global) ||
 	       get_u64(c, o, p, "skipped", &x->flushes_skipped) ||
@@ -472,15 +480,12 @@ static int decode_xen(struct ctx *c, struct json_object *o, struct iosup_xen_cou
 
 static int decode_domain(struct ctx *c, struct json_object *o, struct ctl_proto_domain *d)
 {
-	static const char *const keys[] = { "domid", "name", "mode", "levels", "xen",
-					    "flush_rate", NULL };
 	const char *p = "domain";
 	struct json_object *levels, *xen;
 	char where[WHERE_MAX];
 	int mode, l;
 
-	if (only(c, o, p, keys) ||
-	    get_u32(c, o, p, "domid", IOSUP_DOMID_FIRST_RESERVED - 1, &d->domid) ||
+	if (get_u32(c, o, p, "domid", IOSUP_DOMID_FIRST_RESERVED - 1, &d->domid) ||
 	    get_text(c, o, p, "name", true, true, d->name, sizeof(d->name)) ||
 	    get_enum(c, o, p, "mode", mode_name, MODES, &mode) ||
 	    member(c, o, p, "levels", json_type_array, "an array or null", true, &levels) ||
@@ -513,19 +518,16 @@ static int decode_domain(struct ctx *c, struct json_object *o, struct ctl_proto_
 static int decode_record(struct ctx *c, struct json_object *o, const char *p,
 			 struct ctl_proto_record *r)
 {
-	static const char *const keys[] = { "time_ms", "level", "old_limit", "new_limit", "reason",
-					    "bound", "applied", "misses", "hits", "flushes", "pool",
-					    NULL };
 	uint64_t level;
 	int reason = 0, bound = 0;	/* set by get_enum(); gcc -O2 cannot tell */
 
-	if (only(c, o, p, keys) ||
-	    get_u64(c, o, p, "time_ms", &r->time_ms) ||
+	if (get_u64(c, o, p, "time_ms", &r->time_ms) ||
 	    get_u64(c, o, p, "level", &level) ||
 	    get_u32(c, o, p, "old_limit", IOSUP_LIMIT_MAX, &r->old_limit) ||
 	    get_u32(c, o, p, "new_limit", IOSUP_LIMIT_MAX, &r->new_limit) ||
-	    get_enum(c, o, p, "reason", reason_name, count_names(reason_name), &reason) ||
-	    get_enum(c, o, p, "bound", bound_name, count_names(bound_name), &bound) ||
+	    get_enum_in(c, o, p, "reason", reason_name, count_names(reason_name), true,
+			&reason) ||
+	    get_enum_in(c, o, p, "bound", bound_name, count_names(bound_name), true, &bound) ||
 	    get_bool(c, o, p, "applied", &r->applied) ||
 	    get_u64(c, o, p, "misses", &r->misses) ||
 	    get_u64(c, o, p, "hits", &r->hits) ||
@@ -542,15 +544,13 @@ static int decode_record(struct ctx *c, struct json_object *o, const char *p,
 
 static int decode_explain(struct ctx *c, struct json_object *o, struct ctl_proto_domain *d)
 {
-	static const char *const keys[] = { "domid", "name", "decisions", NULL };
 	const char *p = "explain";
 	struct json_object *arr;
 	struct ctl_proto_record rec;
 	char where[WHERE_MAX];
 	size_t i, n;
 
-	if (only(c, o, p, keys) ||
-	    get_u32(c, o, p, "domid", IOSUP_DOMID_FIRST_RESERVED - 1, &d->domid) ||
+	if (get_u32(c, o, p, "domid", IOSUP_DOMID_FIRST_RESERVED - 1, &d->domid) ||
 	    get_text(c, o, p, "name", true, true, d->name, sizeof(d->name)) ||
 	    member(c, o, p, "decisions", json_type_array, "an array", false, &arr))
 		return -EINVAL;
@@ -573,11 +573,9 @@ static int decode_explain(struct ctx *c, struct json_object *o, struct ctl_proto
 
 static int decode_error(struct ctx *c, struct json_object *o, struct ctl_proto_reply *r)
 {
-	static const char *const keys[] = { "code", "message", NULL };
 	struct json_object *e;
 
 	if (member(c, o, "", "error", json_type_object, "an object", false, &e) ||
-	    only(c, e, "error", keys) ||
 	    get_text(c, e, "error", "code", false, true, r->code, sizeof(r->code)) ||
 	    get_text(c, e, "error", "message", false, false, r->message, sizeof(r->message)))
 		return -EINVAL;
@@ -635,7 +633,6 @@ static int decode_payload(struct ctx *c, enum ctl_proto_command command, struct 
 int ctl_proto_reply_decode(enum ctl_proto_command command, const char *buf, size_t len,
 			   struct ctl_proto_reply *out, char *err, size_t err_len)
 {
-	const char *keys[] = { "version", "ok", NULL, NULL };
 	struct ctx c = { err, err_len };
 	struct ctl_proto_reply *r;
 	struct json_object *o = NULL;
@@ -653,9 +650,6 @@ int ctl_proto_reply_decode(enum ctl_proto_command command, const char *buf, size
 		goto out;
 	ret = -EINVAL;
 	if (check_version(&c, o, &unsupported) || get_bool(&c, o, "", "ok", &r->ok))
-		goto out;
-	keys[2] = r->ok ? payload_key(command) : "error";
-	if (only(&c, o, "", keys))
 		goto out;
 	ret = r->ok ? decode_payload(&c, command, o, r) : decode_error(&c, o, r);
 	if (ret)

@@ -436,3 +436,57 @@ int ctl_proto_reply_encode_state(enum ctl_proto_state state, char **out, size_t 
 {
 	return finish(true, "state", json_object_new_string(ctl_proto_state_name(state)), out, len);
 }
+
+/* @o as plain JSON (slashes escaped, as json-c does by default), malloc'ed. */
+static int plain_string(struct json_object *o, char **out)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+
+	if (!s)
+		return -ENOMEM;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+int ctl_proto_policy_encode(const char *who, const struct policy *p, char **out)
+{
+	struct json_object *o = json_object_new_object();
+	int k, r = -ENOMEM;
+
+	if (!o || !add_some(o, "domain", json_object_new_string(who)))
+		goto out;
+	for (k = 0; k < POLICY_KEYS; k++) {
+		struct json_object *v = NULL;
+
+		if (p->set[k] && k == POLICY_MODE)
+			v = json_object_new_string(config_mode_name(p->mode));
+		else if (p->set[k])
+			v = json_object_new_int64(k == POLICY_MIN_PAGES ? p->min_pages :
+						  k == POLICY_MAX_PAGES ? p->max_pages :
+						  p->target_flush_rate);
+		if ((p->set[k] && !v) || !add(o, policy_key_name((enum policy_key)k), v))
+			goto out;
+	}
+	r = plain_string(o, out);
+out:
+	json_object_put(o);
+	return r;
+}
+
+int ctl_proto_status_with_domains(const char *status, const char *domains, char **out)
+{
+	struct json_object *s = json_tokener_parse(status);
+	struct json_object *d = json_tokener_parse(domains);
+	struct json_object *list = NULL;
+	int r = -EINVAL;
+
+	if (s && d && json_object_is_type(s, json_type_object) &&
+	    json_object_object_get_ex(d, "domains", &list)) {
+		r = -ENOMEM;
+		if (add(s, "domains", json_object_get(list)))
+			r = plain_string(s, out);
+	}
+	json_object_put(s);
+	json_object_put(d);
+	return r;
+}

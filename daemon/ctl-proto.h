@@ -10,10 +10,25 @@
  *                                             "message":"domain 3 is not managed"}}
  *
  * This file holds the data model the daemon fills (plain structs, no
- * json-c in sight) and the encoders and decoders of both ends. Decoding is
- * strict: wrong version, unknown command or field, a wrong type, a missing
- * field, a number out of range or an oversized message is an error whose
- * message names the field, and the output is left untouched.
+ * json-c in sight) and the encoders and decoders of both ends. A message
+ * that is not one JSON object, has the wrong version, misses a field,
+ * has a known field of the wrong type or out of range, or is oversized is
+ * an error whose message names the field, and the output is left
+ * untouched.
+ *
+ * Versions. "version" changes only when a message's meaning does: a field
+ * removed, renamed, retyped or given another meaning or range. Adding a
+ * field to a reply, at any level (nested no deeper than the decoders'
+ * limit of 8; today's deepest is 4), is no new version, and so:
+ *   - replies: a decoder passes over the fields it does not know, so that
+ *     an iosupctl already deployed reads a newer iosupd's replies;
+ *   - requests: iosupd refuses a field it does not know ("bad-request"),
+ *     so that a client never believes an option was heeded that was not;
+ *     a new request field therefore needs a daemon that knows it, and
+ *     iosupctl sends one only to such a daemon.
+ * Error codes are open too: a client shows one it does not know as it is;
+ * and so are a decision's reason and bound, which a client that does not
+ * know one shows as "unknown".
  */
 #ifndef IOSUP_CTL_PROTO_H
 #define IOSUP_CTL_PROTO_H
@@ -24,6 +39,7 @@
 
 #include "config.h"
 #include "controller.h"
+#include "policy.h"
 #include "xen.h"
 
 #define CTL_PROTO_VERSION 1
@@ -207,7 +223,7 @@ int ctl_proto_reply_encode_explain(const struct ctl_proto_domain *domain, char *
 int ctl_proto_reply_encode_state(enum ctl_proto_state state, char **out, size_t *len);
 
 /*
- * Decodes a request. On error returns -EINVAL (-EMSGSIZE when too large)
+ * Decodes a request, refusing any field it does not know. On error returns -EINVAL (-EMSGSIZE when too large)
  * with the reply's error code in @code (CTL_PROTO_CODE_MAX bytes) and a
  * message naming the field in @err.
  */
@@ -216,13 +232,33 @@ int ctl_proto_request_decode(const char *buf, size_t len, struct ctl_proto_reque
 
 /*
  * Decodes the reply to @command. A well-formed error reply is a success
- * here (out->ok false, out->code and out->message set). Returns -EINVAL
- * or -EMSGSIZE with a message naming the field in @err for anything
- * else; @out is then as it was. ctl_proto_reply_free() frees what a
- * successful decode allocated.
+ * here (out->ok false, out->code and out->message set). Fields it does not
+ * know are passed over, at every level. Returns -EINVAL or -EMSGSIZE with
+ * a message naming the field in @err for anything else; @out is then as
+ * it was. ctl_proto_reply_free() frees what a successful decode allocated.
  */
 int ctl_proto_reply_decode(enum ctl_proto_command command, const char *buf, size_t len,
 			   struct ctl_proto_reply *out, char *err, size_t err_len);
 void ctl_proto_reply_free(struct ctl_proto_reply *reply);
+
+/*
+ * iosupctl's own JSON output, made here so that JSON is written and read
+ * in one place. Both set *out to a malloc'ed NUL-terminated string.
+ */
+
+/*
+ * "policy get --json": {"domain":@who,"mode":"observe","min_pages":null,...},
+ * every policy key in policy.h's order, null where @p does not set it.
+ * 0 or -ENOMEM.
+ */
+int ctl_proto_policy_encode(const char *who, const struct policy *p, char **out);
+
+/*
+ * "status --json": the status reply @status with the domains reply
+ * @domains' list added as "domains", so that a script sees what a person
+ * sees in one object. 0, -EINVAL if either is not such a reply, or
+ * -ENOMEM.
+ */
+int ctl_proto_status_with_domains(const char *status, const char *domains, char **out);
 
 #endif

@@ -7,6 +7,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -182,4 +183,18 @@ void policy_from_config(const struct iosup_config *c, struct policy *p)
 		.max_pages = c->max_pages,
 		.target_flush_rate = 0,
 	};
+}
+
+int policy_format_value(const struct policy *p, enum policy_key key, char *buf, size_t len)
+{
+	switch (key) {
+	case POLICY_MODE:
+		return snprintf(buf, len, "%s", config_mode_name(p->mode));
+	case POLICY_MIN_PAGES:
+		return snprintf(buf, len, "%" PRIu32, p->min_pages);
+	case POLICY_MAX_PAGES:
+		return snprintf(buf, len, "%" PRIu32, p->max_pages);
+	default:
+		return snprintf(buf, len, "%" PRIu32, p->target_flush_rate);
+	}
 }

@@ -44,6 +44,12 @@ const char *policy_key_name(enum policy_key key);
 int policy_set(struct policy *p, enum policy_key key, const char *value,
 	       size_t len, char *err, size_t err_len);
 
+/*
+ * @key's value in @p as xenstore keeps it and people read it ("observe",
+ * "96"), into @buf. Returns what snprintf() does.
+ */
+int policy_format_value(const struct policy *p, enum policy_key key, char *buf, size_t len);
+
 /* Parses "key=value", as iosupctl policy set takes it. */
 int policy_set_arg(struct policy *p, const char *arg, char *err, size_t err_len);
 

@@ -44,7 +44,7 @@ static int errno_or(int fallback)
 	return errno ? -errno : fallback;
 }
 
-int iosup_store_open(struct iosup_store **out)
+int iosup_store_open(struct iosup_store **out, char *err, size_t err_len)
 {
 	struct iosup_store *s;
 	int r;
@@ -55,7 +55,12 @@ int iosup_store_open(struct iosup_store **out)
 	errno = 0;
 	s->xs = xs_open(0);
 	if (!s->xs) {
+		/* No errno at all: nothing answered, as if nothing were there. */
+		if (err_len)
+			snprintf(err, err_len, "cannot reach xenstore: %s",
+				 strerror(errno ? errno : ENOENT));
 		switch (errno) {
+		case 0:
 		case ENOENT:
 		case ENODEV:
 		case ENXIO:
@@ -155,16 +160,25 @@ int iosup_store_dispatch(struct iosup_store *s,
 typedef int (*transaction_fn)(struct xs_handle *xs, xs_transaction_t t,
 			      void *arg);
 
-/* Runs @fn in a transaction, again while one ends with EAGAIN. */
-static int transaction(struct iosup_store *s, transaction_fn fn, void *arg)
+/*
+ * Runs @fn in a transaction, again while one ends with EAGAIN: the one
+ * retry loop of every xenstore transaction iosupd and iosupctl make. @fn
+ * says its own failures; a transaction that cannot start or end is said
+ * here, in @err (if @err_len).
+ */
+static int transaction(struct iosup_store *s, transaction_fn fn, void *arg,
+		       char *err, size_t err_len)
 {
 	xs_transaction_t t;
 	int tries, r;
 
 	for (tries = 0; tries < TRANSACTION_TRIES; tries++) {
+		errno = 0;
 		t = xs_transaction_start(s->xs);
-		if (t == XBT_NULL)
-			return errno_or(-EIO);
+		if (t == XBT_NULL) {
+			r = errno_or(-EIO);
+			goto fail;
+		}
 		r = fn(s->xs, t, arg);
 		if (r) {
 			xs_transaction_end(s->xs, t, true);
@@ -175,10 +189,16 @@ static int transaction(struct iosup_store *s, transaction_fn fn, void *arg)
 		errno = 0;
 		if (xs_transaction_end(s->xs, t, false))
 			return 0;
-		if (errno != EAGAIN)
-			return errno_or(-EIO);
+		if (errno != EAGAIN) {
+			r = errno_or(-EIO);
+			goto fail;
+		}
 	}
 	return -EAGAIN;
+fail:
+	if (err_len)
+		snprintf(err, err_len, "xenstore transaction: %s", strerror(-r));
+	return r;
 }
 
 /* Adds a message to @err, "; " between messages, cut at the end. */
@@ -216,7 +236,8 @@ struct read_policy {
 	struct policy *out;
 	char *err;
 	size_t err_len;
-	int refused;
+	int refused;		/* values policy_set() refused */
+	int skipped;		/* nodes that are not policy keys */
 };
 
 static int read_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
@@ -233,20 +254,26 @@ static int read_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	memset(a->out, 0, sizeof(*a->out));
 	a->err[0] = '\0';
 	a->refused = 0;
+	a->skipped = 0;
 	r = iosup_store_policy_path(dir, sizeof(dir), a->domid, NULL);
 	if (r)
 		return r;
 	errno = 0;
 	keys = xs_directory(xs, t, dir, &n);
-	if (!keys)
-		return errno == ENOENT ? 0 : errno_or(-EIO);
+	if (!keys) {
+		if (errno == ENOENT)
+			return 0;
+		r = errno_or(-EIO);
+		snprintf(a->err, a->err_len, "%s: %s", dir, strerror(-r));
+		return r;
+	}
 
 	for (i = 0; i < n; i++) {
 		shown(keys[i], name, sizeof(name));
 		key = policy_key_parse(keys[i], strlen(keys[i]));
 		if (key < 0) {
 			add_error(a->err, a->err_len, "%s/%s: not a policy key", dir, name);
-			a->refused++;
+			a->skipped++;
 			continue;
 		}
 		r = iosup_store_policy_path(path, sizeof(path), a->domid, keys[i]);
@@ -259,10 +286,11 @@ static int read_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
 			if (errno == ENOENT)
 				continue;
 			r = errno_or(-EIO);
+			snprintf(a->err, a->err_len, "%s: %s", path, strerror(-r));
 			goto out;
 		}
 		if (policy_set(a->out, (enum policy_key)key, value, len, msg, sizeof(msg))) {
-			add_error(a->err, a->err_len, "%s: %s", dir, msg);
+			add_error(a->err, a->err_len, "%s: %s", path, msg);
 			a->refused++;
 		}
 		free(value);
@@ -276,18 +304,19 @@ out:
 int iosup_store_read_policy(struct iosup_store *s, int domid,
 			    struct policy *out, char *err, size_t err_len)
 {
-	struct read_policy a = { domid, out, err, err_len, 0 };
+	struct read_policy a = { domid, out, err, err_len, 0, 0 };
 	char dir[IOSUP_STORE_PATH_MAX];
 	int r;
 
 	if (!err_len)
 		return -EINVAL;
+	err[0] = '\0';
 	if (iosup_store_policy_path(dir, sizeof(dir), domid, NULL)) {
 		snprintf(err, err_len, "%d: not a domain id (0 to %u)", domid,
 			 IOSUP_DOMID_FIRST_RESERVED - 1);
 		return -EINVAL;
 	}
-	r = transaction(s, read_policy, &a);
+	r = transaction(s, read_policy, &a, err, err_len);
 	if (!r && a.refused)
 		return -EINVAL;
 	return r;
@@ -331,57 +360,101 @@ static int write_node(struct xs_handle *xs, xs_transaction_t t, const char *path
 
 struct write_policy {
 	int domid;
-	const char *key, *value;
+	const struct policy *p;
+	char *err;
+	size_t err_len;
 };
 
-static int write_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
+/* write_node(), a failure said in @a's err with the node's path. */
+static int write_policy_node(struct xs_handle *xs, xs_transaction_t t,
+			     const struct write_policy *a, const char *path,
+			     const char *value)
 {
-	const struct write_policy *a = arg;
 	/* Only dom0 may read or write: the first entry is the owner and everyone else. */
 	struct xs_permissions dom0_only[] = {
 		{ .id = 0, .perms = XS_PERM_NONE },
 	};
-	char dir[IOSUP_STORE_PATH_MAX], path[IOSUP_STORE_PATH_MAX];
-	int r;
+	int r = write_node(xs, t, path, value, dom0_only, 1);
 
-	r = iosup_store_policy_path(dir, sizeof(dir), a->domid, NULL);
-	if (!r)
-		r = iosup_store_policy_path(path, sizeof(path), a->domid, a->key);
-	if (!r)
-		r = write_node(xs, t, "/iosup", NULL, dom0_only, 1);
-	if (!r)
-		r = write_node(xs, t, IOSUP_STORE_POLICY, NULL, dom0_only, 1);
-	if (!r)
-		r = write_node(xs, t, dir, NULL, dom0_only, 1);
-	if (!r)
-		r = write_node(xs, t, path, a->value, dom0_only, 1);
+	/* A key's node is the policy itself: dom0's alone, whoever made it. */
+	if (!r && value && !xs_set_permissions(xs, t, path, dom0_only, 1))
+		r = errno_or(-EIO);
+	if (r && r != -EAGAIN)
+		snprintf(a->err, a->err_len, "%s: %s", path, strerror(-r));
 	return r;
 }
 
-int iosup_store_write_policy(struct iosup_store *s, int domid, const char *key,
-			     const char *value, char *err, size_t err_len)
+static int write_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
 {
-	struct write_policy a = { domid, key, value };
-	struct policy scratch = { 0 };
-	char path[IOSUP_STORE_PATH_MAX];
+	const struct write_policy *a = arg;
+	struct read_policy cur = { .domid = a->domid, .err = a->err, .err_len = a->err_len };
+	char dir[IOSUP_STORE_PATH_MAX], path[IOSUP_STORE_PATH_MAX], value[16];
+	struct policy merged, now;
 	int k, r;
 
-	if (iosup_store_policy_path(path, sizeof(path), domid, NULL)) {
+	r = iosup_store_policy_path(dir, sizeof(dir), a->domid, NULL);
+	if (r)
+		return r;
+	cur.out = &now;
+	r = read_policy(xs, t, &cur);
+	if (r)
+		return r;
+	/* A bad value already there is overwritten if given, else kept as is. */
+	if (cur.refused)
+		memset(&now, 0, sizeof(now));
+	a->err[0] = '\0';
+	merged = now;
+	for (k = 0; k < POLICY_KEYS; k++)
+		if (a->p->set[k]) {
+			merged.set[k] = true;
+			if (k == POLICY_MIN_PAGES)
+				merged.min_pages = a->p->min_pages;
+			if (k == POLICY_MAX_PAGES)
+				merged.max_pages = a->p->max_pages;
+		}
+	if (merged.set[POLICY_MIN_PAGES] && merged.set[POLICY_MAX_PAGES] &&
+	    merged.min_pages > merged.max_pages) {
+		snprintf(a->err, a->err_len, "min_pages (%u) would be above max_pages (%u) in %s",
+			 merged.min_pages, merged.max_pages, dir);
+		return -ERANGE;
+	}
+	r = write_policy_node(xs, t, a, "/iosup", NULL);
+	if (!r)
+		r = write_policy_node(xs, t, a, IOSUP_STORE_POLICY, NULL);
+	if (!r)
+		r = write_policy_node(xs, t, a, dir, NULL);
+	for (k = 0; !r && k < POLICY_KEYS; k++) {
+		if (!a->p->set[k])
+			continue;
+		r = iosup_store_policy_path(path, sizeof(path), a->domid,
+					    policy_key_name((enum policy_key)k));
+		if (!r) {
+			policy_format_value(a->p, (enum policy_key)k, value, sizeof(value));
+			r = write_policy_node(xs, t, a, path, value);
+		}
+	}
+	return r;
+}
+
+int iosup_store_write_policy(struct iosup_store *s, int domid, const struct policy *p,
+			     char *err, size_t err_len)
+{
+	struct write_policy a = { domid, p, err, err_len };
+	char dir[IOSUP_STORE_PATH_MAX];
+	int r;
+
+	if (!err_len)
+		return -EINVAL;
+	err[0] = '\0';
+	if (iosup_store_policy_path(dir, sizeof(dir), domid, NULL)) {
 		snprintf(err, err_len, "%d: not a domain id (0 to %u)", domid,
 			 IOSUP_DOMID_FIRST_RESERVED - 1);
 		return -EINVAL;
 	}
-	k = policy_key_parse(key, strlen(key));
-	if (k < 0) {
-		snprintf(err, err_len, "'%.40s': not a policy key", key);
-		return -EINVAL;
-	}
-	r = policy_set(&scratch, (enum policy_key)k, value, strlen(value), err, err_len);
-	if (r)
-		return r;
-	r = transaction(s, write_policy, &a);
-	if (r)
-		snprintf(err, err_len, "%s/%s: %s", path, key, iosup_store_strerror(r));
+	r = transaction(s, write_policy, &a, err, err_len);
+	if (r == -EAGAIN)
+		snprintf(err, err_len, "xenstore kept changing under %s (%d tries)", dir,
+			 TRANSACTION_TRIES);
 	return r;
 }
 
@@ -470,7 +543,7 @@ int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
 	if (domid >= IOSUP_DOMID_FIRST_RESERVED || level < IOSUP_LEVEL_PTE ||
 	    level > IOSUP_LEVEL_MAX || pages > IOSUP_LIMIT_MAX)
 		return -EINVAL;
-	return transaction(s, write_target, &a);
+	return transaction(s, write_target, &a, NULL, 0);
 }
 
 int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,

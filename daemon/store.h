@@ -2,8 +2,10 @@
 /*
  * The xenstore backend: admin policy under /iosup/policy, the domain list,
  * the pool targets written for domUs and the pool stats their agents
- * report (the paths are in store-path.h).
- * This file and store.c are the only place that speaks to libxenstore.
+ * report (the paths are in store-path.h). iosupd and iosupctl both use it.
+ * This file and store.c are the only place that speaks to libxenstore:
+ * the one definition of the paths' root, and the one retry of
+ * transactions that end with EAGAIN.
  *
  * Functions return 0 or a negative errno. The errors that mean something
  * particular here (iosup_store_strerror() says it in words):
@@ -29,7 +31,11 @@
 
 struct iosup_store;
 
-int iosup_store_open(struct iosup_store **out);
+/*
+ * Connects to xenstore. On failure @err (if @err_len) says it for a
+ * person: "cannot reach xenstore: " and what the system said.
+ */
+int iosup_store_open(struct iosup_store **out, char *err, size_t err_len);
 void iosup_store_close(struct iosup_store *s);
 
 /* Watches /iosup/policy, @introduceDomain and @releaseDomain. */
@@ -59,20 +65,25 @@ int iosup_store_dispatch(struct iosup_store *s,
 
 /*
  * The policy of @domid (or IOSUP_STORE_DEFAULT) into @out, read whole in
- * one transaction. No policy at all is an empty layer, not an error. A key
- * that is not a policy key, or a value policy_set() refuses, is left out
- * and named in @err; the others are still in @out, and the return is
- * -EINVAL. -ESRCH is not used: a domain's policy may predate the domain.
+ * one transaction. No policy at all is an empty layer, not an error. A
+ * value policy_set() refuses is left out and named in @err
+ * ("/iosup/policy/3/mode: mode: 'x' is not ..."), the others are still in
+ * @out, and the return is -EINVAL. A node that is not a policy key is
+ * skipped and named in @err too, but is no error: a newer iosupctl may
+ * know more keys. -ESRCH is not used: a domain's policy may predate the
+ * domain.
  */
 int iosup_store_read_policy(struct iosup_store *s, int domid,
 			    struct policy *out, char *err, size_t err_len);
 
 /*
- * Writes one policy key, checked with policy.c first (-EINVAL, said in
- * @err), in a transaction. The nodes it creates are dom0's alone.
+ * Writes every key set in @p into the layer of @domid (or
+ * IOSUP_STORE_DEFAULT), in one transaction, creating the nodes readable
+ * and writable by dom0 alone. If the layer would then have min_pages above
+ * max_pages, nothing is written: -ERANGE. Every failure is said in @err.
  */
-int iosup_store_write_policy(struct iosup_store *s, int domid, const char *key,
-			     const char *value, char *err, size_t err_len);
+int iosup_store_write_policy(struct iosup_store *s, int domid, const struct policy *p,
+			     char *err, size_t err_len);
 
 /*
  * The ids of the domains under /local/domain, ascending, in a malloc'ed

@@ -4,7 +4,10 @@
  * the socket (or a daemon gone wrong) could send them. The first byte picks
  * the request decoder or the reply decoder of one command. No crash, a
  * refused message leaves the output untouched, and what is accepted
- * encodes again to something that decodes to the same.
+ * encodes again to something that decodes to the same (a reply's fields
+ * the decoder passes over, a newer iosupd's, are not encoded again).
+ * The seeds include the largest replies iosupd sends, and one at the size
+ * limit; scripts/test gives -max_len that limit.
  */
 #include <stddef.h>
 #include <stdint.h>

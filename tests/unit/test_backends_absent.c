@@ -43,6 +43,7 @@ static int test_pool(void)
 static int test_store(void)
 {
 	struct iosup_store *s = NULL;
+	char err[128] = "";
 	int r;
 
 	if (!access("/proc/xen/capabilities", F_OK) || !access("/dev/xen/xenbus", F_OK) ||
@@ -50,9 +51,12 @@ static int test_store(void)
 		printf("SKIP store: Xen or xenstored is here\n");
 		return SKIP;
 	}
-	r = iosup_store_open(&s);
+	r = iosup_store_open(&s, err, sizeof(err));
 	ASSERT_EQ(r, -ENODEV);
 	ASSERT_TRUE(s == NULL);
+	/* What iosupctl says: the system's own words for what was missing. */
+	ASSERT_TRUE(!strncmp(err, "cannot reach xenstore: ", 23));
+	printf("store: %s\n", err);
 	printf("store: %s\n", iosup_store_strerror(r));
 	return 0;
 }

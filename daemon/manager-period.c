@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iosupd's manager, the control period (see manager-internal.h): read
+ * Xen's counters, the pools and the domUs' reports, decide each domain's
+ * limits with the controller under the one memory budget, and apply them
+ * (or say what would have been done).
+ */
+#define _GNU_SOURCE
+
+#include "manager-internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "meminfo.h"
+#include "tick.h"
+
+/* Reads every domain's counters; the list of ids it saw in @ids. */
+static int read_xen(struct manager *m, struct iosup_xen_counters **counters,
+		    size_t *count)
+{
+	int r;
+
+	*counters = NULL;
+	*count = 0;
+	if (m->no_counters)
+		return 0;
+	r = iosup_xen_read_all(m->xen, counters, count);
+	if (r == -EOPNOTSUPP) {
+		log_warning("%s: observe-only", iosup_xen_strerror(r));
+		m->no_counters = true;
+		return 0;
+	}
+	if (r) {
+		if (r != m->xen_error)
+			log_warning("reading Xen's counters: %s", iosup_xen_strerror(r));
+		m->xen_error = r;
+		return r;
+	}
+	m->xen_error = 0;
+	return 0;
+}
+
+static void update_xen_views(struct manager *m, const struct iosup_xen_counters *c,
+			     size_t n, uint64_t mono_ms)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		ssize_t i = manager_find_domain(m, c[k].domid);
+		struct managed_domain *d;
+
+		if (i < 0)
+			continue;
+		d = &m->doms[i];
+		tick_fill_xen(&m->views[i], &c[k], d->have_prev_xen ? &d->prev_xen : NULL,
+			      mono_ms - d->prev_xen_ms);
+		m->views[i].xen.domid = c[k].domid;
+		d->prev_xen = c[k];
+		d->prev_xen_ms = mono_ms;
+		d->have_prev_xen = true;
+	}
+}
+
+/* Whether iosupd may change anything for a domain in @mode now. */
+static bool may_apply(const struct manager *m, enum iosup_mode mode)
+{
+	return mode == IOSUP_MODE_ENFORCE && !m->observe_flag && !m->no_counters &&
+	       !m->paused;
+}
+
+/* Sets level @l (0-based) of domain @i's pools to @limit: 0, or -errno said. */
+typedef int (*apply_fn)(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit);
+
+/* The page tables the last sample saw in dom0, for the ratio's log line. */
+static uint64_t sampled_page_tables(const struct ctl_sample *sample)
+{
+	return sample->have_memory ? sample->page_tables : 0;
+}
+
+/*
+ * One domain's period, dom0's and a domU's alike: decide from @sample,
+ * apply the limits through @apply and the free ratios through
+ * @apply_ratio (NULL: the domain takes none, and the controller forgets
+ * it asked), or say what would have been done, one NOTICE line per
+ * action, and the decisions in the domain's ring for "explain". What the
+ * decision grows comes out of *@budget, which the next domain decides on.
+ * Returns whether a write went out.
+ */
+static bool control_domain(struct manager *m, size_t i, const struct ctl_sample *sample,
+			   uint64_t *budget, apply_fn apply, apply_fn apply_ratio)
+{
+	struct managed_domain *d = &m->doms[i];
+	uint32_t domid = m->views[i].domid;
+	struct ctl_policy policy = {
+		.min_pages = d->effective.min_pages,
+		.max_pages = d->effective.max_pages,
+		.target_flush_rate = d->effective.target_flush_rate,
+	};
+	bool may = may_apply(m, d->effective.mode), any = false;
+	struct ctl_decision dec;
+	uint64_t wall = manager_now_ms(CLOCK_REALTIME), grown = 0;
+	char line[512];
+	int l;
+
+	if (d->effective.mode == IOSUP_MODE_OFF || m->paused) {
+		/* Not decided: the controller starts over when it is again. */
+		d->state.seeded = false;
+		return false;
+	}
+	ctl_decide(&policy, &d->state, sample, *budget, &dec);
+	for (l = 0; l < CTL_LEVELS; l++) {
+		const struct ctl_level_decision *ld = &dec.level[l];
+		uint32_t old = sample->level[l].limit, old_ratio = sample->level[l].ratio;
+		bool applied = false, ratio_applied = false;
+		struct ctl_proto_record rec;
+
+		log_debug("dom%" PRIu32 " L%d: misses %" PRIu64 ", hits %" PRIu64 ", shrunk %" PRIu64
+			  ", pool %" PRIu64 ", limit %" PRIu32 ", ratio %" PRIu32 ", demand %" PRIu32
+			  ", flushes %.1f/s, maps %.1f/s: %s",
+			  domid, l + 1, ld->misses, ld->hits, ld->shrunk, sample->level[l].pool, old,
+			  old_ratio, ld->demand, dec.flush_rate, dec.map_rate,
+			  ctl_reason_name(ld->reason));
+		if (ld->reason == CTL_OPERATOR)
+			log_info("dom%" PRIu32 ": L%d limit is %" PRIu32 ", set by someone else; adopted, no change for a while",
+				 domid, l + 1, old);
+		if (ld->ratio_reason == CTL_OPERATOR)
+			log_info("dom%" PRIu32 ": L%d free ratio is %" PRIu32 "%%, set by someone else; adopted, no change for a while",
+				 domid, l + 1, old_ratio);
+		if (ld->change && ld->limit > old)
+			grown += ld->limit - old;
+		if (ld->change && may)
+			applied = !apply(m, i, l, old, ld->limit);
+		if (ld->ratio_change && may && apply_ratio)
+			ratio_applied = !apply_ratio(m, i, l, old_ratio, ld->ratio);
+		any |= applied || ratio_applied;
+		if (ld->change && !applied)
+			tick_unapply(&d->state, sample, l);
+		if (ld->ratio_change && !ratio_applied)
+			tick_unapply_ratio(&d->state, sample, l);
+		if (ld->change && (applied || !may)) {
+			tick_format_action(line, sizeof(line), domid, l, &dec, old, applied,
+					   policy.target_flush_rate, sample->level[l].pool);
+			log_notice("%s", line);
+		}
+		if (ld->ratio_change && apply_ratio && (ratio_applied || !may)) {
+			tick_format_ratio(line, sizeof(line), domid, l, ld, old_ratio,
+					  ratio_applied, sample->level[l].pool,
+					  sampled_page_tables(sample));
+			log_notice("%s", line);
+		}
+		if (tick_worth_recording(ld)) {
+			tick_record(&rec, wall, l, ld, old, applied, dec.flushes,
+				    sample->level[l].pool);
+			ctl_proto_ring_push(&m->views[i].decisions, &rec);
+		}
+	}
+	*budget = manager_budget_spend(*budget, grown);
+	return any;
+}
+
+static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit)
+{
+	int r;
+
+	(void)i;
+	r = iosup_pool_set_limit(m->pool, (unsigned int)l + 1, limit, manager_lease_seconds(m->config.period_ms));
+	if (r) {
+		log_warning("dom0: setting L%d limit %" PRIu32 " -> %" PRIu32 " failed: %s (%s)",
+			    l + 1, old, limit, iosup_pool_strerror(r),
+			    iosup_pool_last_error(m->pool));
+		return r;
+	}
+	m->lease_held = true;
+	return 0;
+}
+
+static int apply_dom0_ratio(struct manager *m, size_t i, int l, uint32_t old, uint32_t ratio)
+{
+	int r;
+
+	(void)i;
+	r = iosup_pool_set_ratio(m->pool, (unsigned int)l + 1, ratio, manager_lease_seconds(m->config.period_ms));
+	if (r) {
+		log_warning("dom0: setting L%d free ratio %" PRIu32 "%% -> %" PRIu32 "%% failed: %s (%s)",
+			    l + 1, old, ratio, iosup_pool_strerror(r),
+			    iosup_pool_last_error(m->pool));
+		return r;
+	}
+	m->lease_held = true;
+	return 0;
+}
+
+/*
+ * dom0's period: decide from the pools, Xen's counters and dom0's
+ * memory, then apply, or say what would have been done. Returns whether
+ * a leased write went out (which renews the lease).
+ */
+static bool control_dom0(struct manager *m, size_t i, const struct iosup_xen_counters *xen,
+			 uint64_t *budget)
+{
+	struct ctl_sample sample;
+	struct tick_memory mem;
+	int r;
+
+	r = meminfo_read(MANAGER_MEMINFO_PATH, &mem);
+	if (r && !m->meminfo_error)
+		log_warning("reading %s: %s; deciding without dom0's free memory",
+			    MANAGER_MEMINFO_PATH, strerror(-r));
+	m->meminfo_error = r;
+	tick_sample(&m->stats, xen, r ? NULL : &mem, manager_now_ms(CLOCK_MONOTONIC), &sample);
+	return control_domain(m, i, &sample, budget, apply_dom0, apply_dom0_ratio);
+}
+
+/*
+ * Reads every domU's report; the ones without a usable one are left
+ * alone, and their controller starts over when they have one again.
+ */
+static void read_guests(struct manager *m)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->n_doms; i++) {
+		struct managed_domain *d = &m->doms[i];
+
+		if (m->views[i].domid == DOM0)
+			continue;
+		if (manager_store_usable(m)) {
+			r = guest_read(m->store, m->views[i].domid, &d->guest, &m->views[i]);
+			if (r)
+				manager_store_failed(m, "reading a domain's pool stats", r);
+		} else {
+			guest_forget(&d->guest, &m->views[i]);
+		}
+		if (!d->guest.usable)
+			d->state.seeded = false;
+	}
+}
+
+static int apply_guest(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit)
+{
+	int r;
+
+	if (!manager_store_usable(m))
+		return -ENODEV;
+	r = guest_set_target(m->store, m->views[i].domid, &m->doms[i].guest, l, old, limit);
+	/* A domain gone meanwhile is no outage; anything else but a refusal is. */
+	if (r && r != -ESRCH && r != -EINVAL)
+		manager_store_failed(m, "writing a domain's pool target", r);
+	return r;
+}
+
+static void control_guests(struct manager *m, const struct iosup_xen_counters *counters,
+			   size_t n_counters, uint64_t *budget)
+{
+	struct ctl_sample sample;
+	size_t i;
+
+	for (i = 0; i < m->n_doms; i++) {
+		struct managed_domain *d = &m->doms[i];
+
+		if (m->views[i].domid == DOM0 || !d->guest.usable)
+			continue;
+		guest_sample(&d->guest, manager_find_counters(counters, n_counters, m->views[i].domid),
+			     manager_now_ms(CLOCK_MONOTONIC), &sample);
+		/* The agent's xenstore nodes carry no free ratio yet. */
+		(void)control_domain(m, i, &sample, budget, apply_guest, NULL);
+	}
+}
+
+/* The global cap's room, every domain's pools counted. */
+static uint64_t global_budget(const struct manager *m)
+{
+	uint64_t guests = 0;
+	size_t i;
+
+	for (i = 0; i < m->n_doms; i++)
+		if (m->views[i].domid != DOM0)
+			guests += guest_pages_allowed(&m->doms[i].guest);
+	return manager_global_budget(m->config.memory_cap_mib, m->have_stats ? &m->stats : NULL,
+				     guests);
+}
+
+/* One control period. 0, or -errno if something failed that should not have. */
+static int run_period(struct manager *m)
+{
+	struct iosup_xen_counters *counters = NULL;
+	unsigned int *xen_ids = NULL;
+	size_t n_counters = 0, n_ids = 0;
+	uint64_t mono = manager_now_ms(CLOCK_MONOTONIC), budget;
+	ssize_t i;
+	int r, failed, xen_failed;
+
+	failed = xen_failed = read_xen(m, &counters, &n_counters);
+	if (m->pool && !manager_pool_read(m)) {
+		m->pool_error = 0;
+		manager_adopt_lease(m);
+	}
+	/* A pool that cannot be read, when the module is there, is a failure. */
+	if (m->pool && !m->have_stats && !failed)
+		failed = m->pool_error ? m->pool_error : -EIO;
+
+	xen_ids = calloc(n_counters ? n_counters : 1, sizeof(*xen_ids));
+	if (!xen_ids) {
+		r = -ENOMEM;
+		goto out;
+	}
+	n_ids = manager_xen_domids(counters, n_counters, xen_ids);
+	/* A failed read lists no domain: keep the last list, lest they flap. */
+	if (!xen_failed) {
+		free(m->xen_domids);
+		m->xen_domids = xen_ids;
+		m->n_xen_domids = n_ids;
+		xen_ids = NULL;
+	}
+	r = manager_sync_domains(m, m->xen_domids, m->n_xen_domids);
+	if (r)
+		goto out;
+	update_xen_views(m, counters, n_counters, mono);
+
+	manager_refresh_dom0_view(m);
+	read_guests(m);
+	/* Every domain's limits are under the one cap: dom0 decides first. */
+	budget = global_budget(m);
+	i = manager_find_domain(m, DOM0);
+	if (i >= 0 && m->have_stats)
+		(void)control_dom0(m, (size_t)i, manager_find_counters(counters, n_counters, DOM0),
+				       &budget);
+	control_guests(m, counters, n_counters, &budget);
+	r = failed;
+out:
+	manager_update_status(m);
+	free(xen_ids);
+	free(counters);
+	return r;
+}
+
+int manager_on_period_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct manager *m = data;
+	int r;
+
+	(void)usec;
+	r = run_period(m);
+	if (!m->ready) {
+		sd_notify(0, "READY=1");
+		m->ready = true;
+	}
+	/* The watchdog hears from a period that did its work, and only then. */
+	if (!r && m->watchdog)
+		sd_notify(0, "WATCHDOG=1");
+	return manager_rearm(m, s, (uint64_t)m->config.period_ms * 1000, "the control period");
+}
+

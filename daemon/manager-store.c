@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iosupd's manager, its xenstore part (see manager-internal.h): the
+ * policy's layers, the domain table, the watches, and xenstore's outages,
+ * during which the config's policy alone holds.
+ */
+#define _GNU_SOURCE
+
+#include "manager-internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "log.h"
+
+ssize_t manager_find_domain(const struct manager *m, uint32_t domid)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_doms; i++)
+		if (m->views[i].domid == domid)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* ---- policy ---------------------------------------------------------- */
+
+bool manager_store_usable(const struct manager *m)
+{
+	return m->store && !m->store_lost;
+}
+
+void manager_store_failed(struct manager *m, const char *what, int r)
+{
+	if (!m->store_lost)
+		log_warning("xenstore: %s: %s; using the config's policy until it is back",
+			    what, iosup_store_strerror(r));
+	m->store_lost = true;
+	manager_want_reconnect(m);
+}
+
+static void merge_policy(struct manager *m, size_t i)
+{
+	struct policy base;
+	char err[256];
+
+	policy_from_config(&m->config, &base);
+	if (policy_merge(&base, &m->def, &m->doms[i].own, &m->doms[i].effective,
+			 err, sizeof(err)))
+		log_warning("dom%" PRIu32 " policy: %s; using the default policy",
+			    m->views[i].domid, err);
+	m->views[i].mode = m->doms[i].effective.mode;
+}
+
+/* Re-reads one domain's own policy; idempotent, as watches want. */
+void manager_read_domain_policy(struct manager *m, size_t i)
+{
+	char err[256] = "";
+	int r;
+
+	if (manager_store_usable(m)) {
+		r = iosup_store_read_policy(m->store, (int)m->views[i].domid,
+					    &m->doms[i].own, err, sizeof(err));
+		/* A refused value, or a node that is no key of this version's. */
+		if (r == -EINVAL || (!r && err[0]))
+			log_warning("dom%" PRIu32 " policy: %s; that key falls back to the default",
+				    m->views[i].domid, err);
+		else if (r)
+			manager_store_failed(m, "reading a domain's policy", r);
+	}
+	merge_policy(m, i);
+}
+
+void manager_read_default_policy(struct manager *m)
+{
+	char err[256] = "";
+	int r;
+
+	if (!manager_store_usable(m))
+		return;
+	r = iosup_store_read_policy(m->store, IOSUP_STORE_DEFAULT, &m->def, err,
+				    sizeof(err));
+	if (r == -EINVAL || (!r && err[0]))
+		log_warning("default policy: %s; that key falls back to the config", err);
+	else if (r)
+		manager_store_failed(m, "reading the default policy", r);
+}
+
+static void read_all_policies(struct manager *m)
+{
+	size_t i;
+
+	manager_read_default_policy(m);
+	for (i = 0; i < m->n_doms; i++)
+		manager_read_domain_policy(m, i);
+}
+
+/* ---- the domain table -------------------------------------------------- */
+
+/*
+ * Makes the table hold exactly dom0, @xen_ids and the domains xenstore
+ * listed, keeping what it knew of the ones it had; new ones get their
+ * policy read.
+ */
+int manager_sync_domains(struct manager *m, const unsigned int *xen_ids, size_t n_xen)
+{
+	struct managed_domain *doms = NULL;
+	struct ctl_proto_domain *views = NULL;
+	unsigned int *ids;
+	size_t n_ids, i;
+	int r = 0;
+
+	ids = malloc((1 + n_xen + m->n_store_domids) * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	n_ids = manager_merge_domids(xen_ids, n_xen, m->store_domids, m->n_store_domids, ids);
+
+	doms = calloc(n_ids, sizeof(*doms));
+	views = calloc(n_ids, sizeof(*views));
+	if (!doms || !views) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n_ids; i++) {
+		ssize_t old = manager_find_domain(m, ids[i]);
+
+		if (old >= 0) {
+			doms[i] = m->doms[old];
+			views[i] = m->views[old];
+			continue;
+		}
+		views[i].domid = ids[i];
+		if (ids[i] == DOM0)
+			ctl_proto_set_name(views[i].name, "Domain-0");
+		log_info("dom%u: managed from now on", ids[i]);
+	}
+	for (i = 0; i < m->n_doms; i++)
+		if (!manager_has_domid(ids, n_ids, m->views[i].domid))
+			log_info("dom%" PRIu32 ": gone", m->views[i].domid);
+	free(m->doms);
+	free(m->views);
+	m->doms = doms;
+	m->views = views;
+	m->n_doms = n_ids;
+	doms = NULL;
+	views = NULL;
+	/* New domains' policy: read after the swap, which store errors may undo. */
+	for (i = 0; i < m->n_doms; i++)
+		if (!m->doms[i].effective.set[POLICY_MODE])
+			manager_read_domain_policy(m, i);
+out:
+	free(ids);
+	free(doms);
+	free(views);
+	return r;
+}
+
+/* ---- xenstore ---------------------------------------------------------- */
+
+static void on_policy_changed(int domid, void *data)
+{
+	struct manager *m = data;
+	ssize_t i;
+
+	if (domid == IOSUP_STORE_ALL) {
+		read_all_policies(m);
+		return;
+	}
+	if (domid == IOSUP_STORE_DEFAULT) {
+		manager_read_default_policy(m);
+		for (i = 0; i < (ssize_t)m->n_doms; i++)
+			merge_policy(m, (size_t)i);
+		return;
+	}
+	/* A domain not managed yet has its policy read when it comes. */
+	i = manager_find_domain(m, (uint32_t)domid);
+	if (i >= 0)
+		manager_read_domain_policy(m, (size_t)i);
+}
+
+static void list_store_domains(struct manager *m)
+{
+	unsigned int *ids = NULL;
+	char err[256] = "";
+	size_t n = 0;
+	int r;
+
+	if (!manager_store_usable(m))
+		return;
+	r = iosup_store_list_domains(m->store, &ids, &n, err, sizeof(err));
+	if (r) {
+		manager_store_failed(m, "listing the domains", r);
+		return;
+	}
+	if (err[0])
+		log_warning("xenstore: %s", err);
+	free(m->store_domids);
+	m->store_domids = ids;
+	m->n_store_domids = n;
+}
+
+static void on_domains_changed(void *data)
+{
+	struct manager *m = data;
+
+	list_store_domains(m);
+	if (manager_sync_domains(m, m->xen_domids, m->n_xen_domids))
+		log_error("out of memory listing the domains");
+}
+
+static void on_store_problem(const char *what, void *data)
+{
+	(void)data;
+	log_debug("xenstore: %s", what);
+}
+
+static int on_store_io(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	static const struct iosup_store_callbacks cb = {
+		.policy_changed = on_policy_changed,
+		.domains_changed = on_domains_changed,
+		.problem = on_store_problem,
+	};
+	struct manager *m = data;
+	int r;
+
+	(void)s, (void)fd, (void)revents;
+	r = iosup_store_dispatch(m->store, &cb, m);
+	if (r)
+		manager_store_failed(m, "reading watch events", r);
+	if (m->store_lost)
+		manager_store_close(m);
+	return 0;
+}
+
+void manager_store_close(struct manager *m)
+{
+	m->store_source = sd_event_source_disable_unref(m->store_source);
+	iosup_store_close(m->store);
+	m->store = NULL;
+	m->store_lost = false;
+	/* Without xenstore the default layer is the config's alone. */
+	memset(&m->def, 0, sizeof(m->def));
+}
+
+/* Opens xenstore and its watches, if it is not open; said once per outage. */
+void manager_store_open(struct manager *m)
+{
+	int r;
+
+	if (m->store_lost)
+		manager_store_close(m);
+	if (m->store)
+		return;
+	r = iosup_store_open(&m->store, NULL, 0);
+	if (!r) {
+		r = iosup_store_watch(m->store);
+		if (!r)
+			r = sd_event_add_io(m->event, &m->store_source,
+					    iosup_store_fd(m->store), EPOLLIN,
+					    on_store_io, m);
+		if (r) {
+			iosup_store_close(m->store);
+			m->store = NULL;
+		}
+	}
+	if (r) {
+		if (r != m->store_error)
+			log_warning("xenstore unavailable: %s; using the config's policy alone, trying again each period",
+				    iosup_store_strerror(r));
+		m->store_error = r;
+		return;
+	}
+	if (m->store_error)
+		log_info("xenstore is back");
+	m->store_error = 0;
+	/* The watches fire once at registration: they re-read the policy. */
+	list_store_domains(m);
+}

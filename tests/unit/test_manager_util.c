@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The manager's pure helpers on plain arrays: the lease's length for a
+ * period, the domain table's ids merged from Xen and xenstore, Xen's
+ * reserved ids left out, and the memory budget shared out in a period.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/iosup.h>
+
+#include "assert.h"
+#include "ctl-proto.h"
+#include "guests.h"
+#include "manager-util.h"
+#include "tick.h"
+
+static void test_lease(void)
+{
+	/* Five periods, rounded up to whole seconds. */
+	ASSERT_EQ(manager_lease_seconds(2000), 10);
+	ASSERT_EQ(manager_lease_seconds(1100), 6);	/* 5.5 s */
+	ASSERT_EQ(manager_lease_seconds(60000), 300);
+	/* A short period still has MANAGER_LEASE_MIN_S of slack. */
+	ASSERT_EQ(manager_lease_seconds(0), MANAGER_LEASE_MIN_S);
+	ASSERT_EQ(manager_lease_seconds(100), MANAGER_LEASE_MIN_S);
+	ASSERT_EQ(manager_lease_seconds(500), 3);	/* 2.5 s */
+	/* Never more than the module takes, and no overflow on the way. */
+	ASSERT_EQ(manager_lease_seconds(UINT32_MAX), IOSUP_LEASE_MAX);
+	ASSERT_EQ(manager_lease_seconds(IOSUP_LEASE_MAX / 5 * 1000 + 1000), IOSUP_LEASE_MAX);
+}
+
+static void test_merge(void)
+{
+	const unsigned int xen[] = { 7, 0, 3, 7 };	/* Xen's order, a repeat */
+	const unsigned int store[] = { 1, 3, 9 };	/* xenstore's, ascending */
+	unsigned int out[1 + 4 + 3];
+	size_t n;
+
+	n = manager_merge_domids(xen, 4, store, 3, out);
+	ASSERT_EQ(n, 5);
+	ASSERT_EQ(out[0], 0);
+	ASSERT_EQ(out[1], 1);
+	ASSERT_EQ(out[2], 3);
+	ASSERT_EQ(out[3], 7);
+	ASSERT_EQ(out[4], 9);
+	ASSERT_TRUE(manager_has_domid(out, n, 7));
+	ASSERT_TRUE(manager_has_domid(out, n, 0));
+	ASSERT_TRUE(!manager_has_domid(out, n, 4));
+	ASSERT_TRUE(!manager_has_domid(out, 0, 0));
+
+	/* Nothing listed: dom0 alone, always. */
+	n = manager_merge_domids(NULL, 0, NULL, 0, out);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(out[0], DOM0);
+}
+
+static void test_merge_cap(void)
+{
+	static unsigned int xen[CTL_PROTO_DOMAINS_MAX + 10], store[20];
+	static unsigned int out[1 + CTL_PROTO_DOMAINS_MAX + 10 + 20];
+	size_t i, n;
+
+	/* Descending, so that only the sort puts the lowest first. */
+	for (i = 0; i < CTL_PROTO_DOMAINS_MAX + 10; i++)
+		xen[i] = (unsigned int)(CTL_PROTO_DOMAINS_MAX + 10 - i);
+	for (i = 0; i < 20; i++)
+		store[i] = (unsigned int)(5000 + i);
+	n = manager_merge_domids(xen, CTL_PROTO_DOMAINS_MAX + 10, store, 20, out);
+	/* No more than one reply carries: the lowest ids. */
+	ASSERT_EQ(n, CTL_PROTO_DOMAINS_MAX);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(out[i], i);
+}
+
+static void test_xen_domids(void)
+{
+	const struct iosup_xen_counters c[] = {
+		{ .domid = 0 }, { .domid = 3 }, { .domid = IOSUP_DOMID_XEN },
+		{ .domid = IOSUP_DOMID_FIRST_RESERVED - 1 }, { .domid = IOSUP_DOMID_FIRST_RESERVED },
+	};
+	unsigned int ids[5];
+
+	ASSERT_EQ(manager_xen_domids(c, 5, ids), 3);
+	ASSERT_EQ(ids[0], 0);
+	ASSERT_EQ(ids[1], 3);
+	ASSERT_EQ(ids[2], IOSUP_DOMID_FIRST_RESERVED - 1);
+	ASSERT_EQ(manager_xen_domids(c, 0, ids), 0);
+
+	ASSERT_TRUE(manager_find_counters(c, 5, 3) == &c[1]);
+	ASSERT_TRUE(manager_find_counters(c, 5, 4) == NULL);
+	ASSERT_TRUE(manager_find_counters(c, 0, 0) == NULL);
+}
+
+static void test_budget(void)
+{
+	struct iosup_pool_stats s;
+
+	/* No pools read and no domU: the whole cap, in single pages. */
+	ASSERT_EQ(manager_global_budget(1, NULL, 0), TICK_PAGES_PER_MIB);
+	/* domUs' limits count against it, and their growth is in pgd pairs. */
+	ASSERT_EQ(manager_global_budget(1, NULL, 56), (TICK_PAGES_PER_MIB - 56) / GUEST_TABLE_PAGES_MAX);
+	/* Limits at or over the cap leave nothing. */
+	ASSERT_EQ(manager_global_budget(1, NULL, TICK_PAGES_PER_MIB), 0);
+	ASSERT_EQ(manager_global_budget(0, NULL, 0), 0);
+
+	/* dom0's limits too: L1 100 pages, L4 10 tables of 2 pages. */
+	memset(&s, 0, sizeof(s));
+	s.levels = 1u << 1 | 1u << 4;
+	s.level[1] = (struct iosup_pool_level){ .level = 1, .limit = 100 };
+	s.level[4] = (struct iosup_pool_level){ .level = 4, .limit = 10 };
+	ASSERT_EQ(manager_global_budget(1, &s, 0), (TICK_PAGES_PER_MIB - 120) / 2);
+	ASSERT_EQ(manager_global_budget(1, &s, 36), (TICK_PAGES_PER_MIB - 156) / 2);
+
+	/* Spending: what is left, never below nothing. */
+	ASSERT_EQ(manager_budget_spend(100, 30), 70);
+	ASSERT_EQ(manager_budget_spend(100, 100), 0);
+	ASSERT_EQ(manager_budget_spend(100, 101), 0);
+	ASSERT_EQ(manager_budget_spend(0, 0), 0);
+	ASSERT_EQ(manager_budget_spend(UINT64_MAX, 1), (long long)(UINT64_MAX - 1));
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	test_lease();
+	test_merge();
+	test_merge_cap();
+	test_xen_domids();
+	test_budget();
+	printf("manager-util: all passed\n");
+	return 0;
+}
