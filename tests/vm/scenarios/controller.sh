@@ -15,7 +15,8 @@
 #             ("target")
 #   pressure  target_flush_rate=0, wide bursts to grow the pools, then
 #             stress-ng pushes dom0 into reclaim so that the module's
-#             shrinker takes from the pools; then steady churn until the
+#             shrinker takes from the pools (asked again, harder, up to
+#             twice if it took nothing); then steady churn until the
 #             cool-down after the first shrink has passed
 # The bursts: alive (ALIVE processes at once, ALIVE_ROUNDS times), threads
 # (THREADS threads of THREAD_FORKS fork+exits each), mmap (MMAP_ROUNDS
@@ -65,6 +66,9 @@ TARGET_SECONDS=44
 # defaults': iosupd(8) holds the recent burst for 10 s, then halves it
 # every 12 s.
 IDLE_SECONDS=30
+# stress-ng's run: long enough for reclaim to reach the pools, short
+# enough to leave most of a 30 s cool-down to watch under churn after it.
+STRESS_SECONDS=5
 LIMIT_MAX=262144
 rate=100 cooldown=30
 for word in $(cat /proc/cmdline); do
@@ -213,27 +217,42 @@ $nl events 90 >/tmp/events 2>&1 &
 listener=$!
 pages
 held=$pages held_limits=$limits shrunk_before=$shrunk
-# As pool-life.sh: reclaim must find a quarter of what the pools hold.
-take=$(stress_bytes $((held * 4 / 4)))
-echo "+ stress-ng --vm 1 --vm-bytes ${take}k --vm-keep --vm-populate --timeout 8"
-stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout 8 >/dev/null 2>&1 &
-bg=$!
+# stress_for QUARTERS: stress-ng in the background ($bg), asking for what
+# a user allocation can take without reclaim plus QUARTERS quarters of
+# what the pools hold (pool-life.sh asks for one quarter, with every cache
+# dropped just before; here they were dropped minutes before, which
+# dropping them again would undo: it runs the pools' shrinker).
+stress_for() {
+	take=$(stress_bytes $((held * $1)))
+	echo "+ stress-ng --vm 1 --vm-bytes ${take}k --vm-keep --vm-populate --timeout $STRESS_SECONDS"
+	stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout $STRESS_SECONDS >/dev/null 2>&1 &
+	bg=$!
+}
 # From the first shrink to the cool-down's end, a line a second: the
 # pools' least and most pages in it (the host judges the regrowth from
-# them); the churn once stress-ng is gone.
+# them); the churn once stress-ng is gone. A pressure that made the
+# shrinker take nothing is asked again, a quarter of the pools larger,
+# up to three quarters.
+quarters=1
+stress_for $quarters
 first='' cool_end='' churn=0
 while :; do
 	watch 1
 	if [ -z "$first" ] && [ "$shrunk" -gt "$shrunk_before" ]; then
 		first=$now cool_end=$((${now%.*} + cooldown))
-		echo "IOSUP-CTL-SHRINK t=$now shrunk=$((shrunk - shrunk_before))"
+		echo "IOSUP-CTL-SHRINK t=$now shrunk=$((shrunk - shrunk_before)) quarters=$quarters"
 	fi
 	[ -z "$first" ] || echo "IOSUP-CTL-COOL t=$now min=$wmin max=$wmax limits=$limits shrunk=$((shrunk - shrunk_before))"
 	if [ -n "$bg" ] && ! kill -0 "$bg" 2>/dev/null; then
 		wait "$bg" || fail "stress-ng exited $?"
 		bg=''
 		echo "controller: stress-ng done at $now"
-		[ -n "$first" ] || break
+		if [ -z "$first" ]; then
+			[ $quarters -lt 3 ] || break
+			quarters=$((quarters + 1))
+			stress_for $quarters
+			continue
+		fi
 		left=$((cool_end - ${now%.*}))
 		[ "$left" -ge 1 ] || break
 		iosup-burst -t cool steady $STEADY $left >/dev/null &
@@ -245,7 +264,7 @@ done
 kill $listener 2>/dev/null
 wait $listener 2>/dev/null
 echo "$boost" >/proc/sys/vm/watermark_boost_factor
-echo "IOSUP-CTL-PRESSURE held=$held held_limits=$held_limits shrunk=$((shrunk - shrunk_before)) events=$(grep -c 'event=5 ' /tmp/events) first=${first:-none} cooldown=$cooldown cool_end=${cool_end:-none}"
+echo "IOSUP-CTL-PRESSURE held=$held held_limits=$held_limits quarters=$quarters shrunk=$((shrunk - shrunk_before)) events=$(grep -c 'event=5 ' /tmp/events) first=${first:-none} cooldown=$cooldown cool_end=${cool_end:-none}"
 
 stop
 echo "controller: iosupd's log:"
