@@ -240,6 +240,7 @@ if [ -z "$p" ]; then
 else
 	printf 'pressure: pools %s pages (limits %s) before stress-ng; asked for %s quarter(s) of them beyond free memory, the shrinker took %s tables (%s events)\n' \
 		"$(kv "$p" held)" "$(kv "$p" held_limits)" "$(kv "$p" quarters)" "$(kv "$p" shrunk)" "$(kv "$p" events)"
+	printf '  iosupd cut limits for pressure %s time(s) (its log)\n' "$(kv "$p" iosupd_pressure_cuts)"
 	lines IOSUP-CTL-COOL >"$out/cool"
 	done_t=$(lines controller: | sed -n 's/^stress-ng done at //p' | tail -n1)
 	if ! [ "$(kv "$p" shrunk)" -gt 0 ] 2>/dev/null || [ ! -s "$out/cool" ]; then

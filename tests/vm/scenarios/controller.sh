@@ -16,7 +16,7 @@
 #   pressure  target_flush_rate=0, wide bursts to grow the pools, then
 #             stress-ng pushes dom0 into reclaim so that the module's
 #             shrinker takes from the pools (asked again, harder, up to
-#             twice if it took nothing); then steady churn until the
+#             three times if it took nothing); then steady churn until the
 #             cool-down after the first shrink has passed
 # The bursts: alive (ALIVE processes at once, ALIVE_ROUNDS times), threads
 # (THREADS threads of THREAD_FORKS fork+exits each), mmap (MMAP_ROUNDS
@@ -219,11 +219,15 @@ pages
 held=$pages held_limits=$limits shrunk_before=$shrunk
 # stress_for QUARTERS: stress-ng in the background ($bg), asking for what
 # a user allocation can take without reclaim plus QUARTERS quarters of
-# what the pools hold (pool-life.sh asks for one quarter, with every cache
-# dropped just before; here they were dropped minutes before, which
-# dropping them again would undo: it runs the pools' shrinker).
+# $base, the pages the pools hold (pool-life.sh asks for one quarter, with every cache
+# dropped just before; here the slab caches were dropped minutes before,
+# and dropping them again would run the pools' shrinker itself).
 stress_for() {
-	take=$(stress_bytes $((held * $1)))
+	# The page cache dropped (1: no shrinker runs for that), so that
+	# reclaim finds little but the pools and the slab caches.
+	sync
+	echo 1 >/proc/sys/vm/drop_caches
+	take=$(stress_bytes $((base * $1)))
 	echo "+ stress-ng --vm 1 --vm-bytes ${take}k --vm-keep --vm-populate --timeout $STRESS_SECONDS"
 	stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout $STRESS_SECONDS >/dev/null 2>&1 &
 	bg=$!
@@ -231,9 +235,11 @@ stress_for() {
 # From the first shrink to the cool-down's end, a line a second: the
 # pools' least and most pages in it (the host judges the regrowth from
 # them); the churn once stress-ng is gone. A pressure that made the
-# shrinker take nothing is asked again, a quarter of the pools larger,
-# up to three quarters.
-quarters=1
+# shrinker take nothing is asked again, once the last one's memory is
+# back, a quarter of the pools larger, up to all of them (iosupd may have
+# cut the pools itself for the low free memory, leaving reclaim nothing
+# to ask of them).
+quarters=1 base=$held
 stress_for $quarters
 first='' cool_end='' churn=0
 while :; do
@@ -248,8 +254,17 @@ while :; do
 		bg=''
 		echo "controller: stress-ng done at $now"
 		if [ -z "$first" ]; then
-			[ $quarters -lt 3 ] || break
+			[ $quarters -lt 4 ] || break
+			i=0
+			while pgrep stress-ng >/dev/null; do
+				[ $i -lt 100 ] || fail "stress-ng still running 10 s after it returned"
+				read -r -t 0.1 _ <&3
+				i=$((i + 1))
+			done
+			watch 1
 			quarters=$((quarters + 1))
+			pages
+			base=$pages
 			stress_for $quarters
 			continue
 		fi
@@ -264,7 +279,7 @@ done
 kill $listener 2>/dev/null
 wait $listener 2>/dev/null
 echo "$boost" >/proc/sys/vm/watermark_boost_factor
-echo "IOSUP-CTL-PRESSURE held=$held held_limits=$held_limits quarters=$quarters shrunk=$((shrunk - shrunk_before)) events=$(grep -c 'event=5 ' /tmp/events) first=${first:-none} cooldown=$cooldown cool_end=${cool_end:-none}"
+echo "IOSUP-CTL-PRESSURE held=$held held_limits=$held_limits quarters=$quarters shrunk=$((shrunk - shrunk_before)) events=$(grep -c 'event=5 ' /tmp/events) iosupd_pressure_cuts=$(grep -c '(pressure' "$log") first=${first:-none} cooldown=$cooldown cool_end=${cool_end:-none}"
 
 stop
 echo "controller: iosupd's log:"
