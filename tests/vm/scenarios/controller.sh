@@ -15,20 +15,21 @@
 #             ("target")
 #   pressure  target_flush_rate=0, wide bursts to grow the pools, then
 #             stress-ng pushes dom0 into reclaim so that the module's
-#             shrinker takes from the pools (asked again, harder, up to
-#             three times if it took nothing); then steady churn until the
-#             cool-down after the first shrink has passed
+#             shrinker takes from the pools, or iosupd cuts them for the
+#             low free memory first (asked again, harder, up to three
+#             times if neither happened); then steady churn until the
+#             cool-down after that event has passed
 # The bursts: alive (ALIVE processes at once, ALIVE_ROUNDS times), threads
 # (THREADS threads of THREAD_FORKS fork+exits each), mmap (MMAP_ROUNDS
-# rounds of 1027 tables), wide (twice the widest burst before it, ALIVE,
-# WIDE_ROUNDS times).
+# rounds of 1027 tables), wide (twice the widest burst before it: 2 x
+# ALIVE processes at once, WIDE_ROUNDS times).
 # Lines for the host:
 #   iosup-burst tag=... forks=... (each burst's own line)
 #   IOSUP-CTL-ROW row=ROW pages=P limits=L1,L2,L3,L4 (right after the bursts)
 #   IOSUP-CTL-IDLE row=ctl seconds=S pages=P limits=... (S idle seconds later)
 #   IOSUP-CTL-RATE tag=TAG t=UPTIME pages=MEAN pages_max=P limits=... <Xen's counters>
 #     (the pools over the period before the line)
-#   IOSUP-CTL-SHRINK t=UPTIME shrunk=TABLES (the first shrink)
+#   IOSUP-CTL-SHRINK t=UPTIME shrunk=TABLES iosupd_cuts=N (the first pressure event)
 #   IOSUP-CTL-COOL t=UPTIME min=P max=P limits=... (a second of the cool-down)
 #   IOSUP-CTL-PRESSURE held=P shrunk=TABLES first=UPTIME cool_end=UPTIME ...
 # rig_ctl_rate=R and rig_ctl_cooldown=S on dom0's command line set the
@@ -217,6 +218,7 @@ $nl events 90 >/tmp/events 2>&1 &
 listener=$!
 pages
 held=$pages held_limits=$limits shrunk_before=$shrunk
+cuts_before=$(grep -c '(pressure' "$log")
 # stress_for QUARTERS: stress-ng in the background ($bg), asking for what
 # a user allocation can take without reclaim plus QUARTERS quarters of
 # $base, the pages the pools hold (pool-life.sh asks for one quarter, with every cache
@@ -232,9 +234,12 @@ stress_for() {
 	stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout $STRESS_SECONDS >/dev/null 2>&1 &
 	bg=$!
 }
-# From the first shrink to the cool-down's end, a line a second: the
-# pools' least and most pages in it (the host judges the regrowth from
-# them); the churn once stress-ng is gone. A pressure that made the
+# From the first pressure event to the cool-down's end, a line a second:
+# the pools' least and most pages in it (the host judges the regrowth from
+# them); the churn once stress-ng is gone. The event: the shrinker took
+# tables, or iosupd cut a limit for memory pressure (its floor of free
+# memory, iosupd(8): it can cut the pools before reclaim needs them, and
+# the shrinker then never runs). A pressure that made the
 # shrinker take nothing is asked again, once the last one's memory is
 # back, a quarter of the pools larger, up to all of them (iosupd may have
 # cut the pools itself for the low free memory, leaving reclaim nothing
@@ -244,9 +249,12 @@ stress_for $quarters
 first='' cool_end='' churn=0
 while :; do
 	watch 1
-	if [ -z "$first" ] && [ "$shrunk" -gt "$shrunk_before" ]; then
-		first=$now cool_end=$((${now%.*} + cooldown))
-		echo "IOSUP-CTL-SHRINK t=$now shrunk=$((shrunk - shrunk_before)) quarters=$quarters"
+	if [ -z "$first" ]; then
+		cuts=$(grep -c '(pressure' "$log")
+		if [ "$shrunk" -gt "$shrunk_before" ] || [ "$cuts" -gt "$cuts_before" ]; then
+			first=$now cool_end=$((${now%.*} + cooldown))
+			echo "IOSUP-CTL-SHRINK t=$now shrunk=$((shrunk - shrunk_before)) iosupd_cuts=$((cuts - cuts_before)) quarters=$quarters"
+		fi
 	fi
 	[ -z "$first" ] || echo "IOSUP-CTL-COOL t=$now min=$wmin max=$wmax limits=$limits shrunk=$((shrunk - shrunk_before))"
 	if [ -n "$bg" ] && ! kill -0 "$bg" 2>/dev/null; then
@@ -279,7 +287,7 @@ done
 kill $listener 2>/dev/null
 wait $listener 2>/dev/null
 echo "$boost" >/proc/sys/vm/watermark_boost_factor
-echo "IOSUP-CTL-PRESSURE held=$held held_limits=$held_limits quarters=$quarters shrunk=$((shrunk - shrunk_before)) events=$(grep -c 'event=5 ' /tmp/events) iosupd_pressure_cuts=$(grep -c '(pressure' "$log") first=${first:-none} cooldown=$cooldown cool_end=${cool_end:-none}"
+echo "IOSUP-CTL-PRESSURE held=$held held_limits=$held_limits quarters=$quarters shrunk=$((shrunk - shrunk_before)) events=$(grep -c 'event=5 ' /tmp/events) iosupd_pressure_cuts=$(($(grep -c '(pressure' "$log") - cuts_before)) first=${first:-none} cooldown=$cooldown cool_end=${cool_end:-none}"
 
 stop
 echo "controller: iosupd's log:"
