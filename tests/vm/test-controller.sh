@@ -26,10 +26,10 @@
 #   pressure  stress-ng makes the module's shrinker take from the pools,
 #             or iosupd cut them first for the low free memory (checked:
 #             else the run proves nothing; which one is said); then, under
-#             churn, until COOLDOWN s after that event, no limit rises and
-#             the pools hold at most REGROW_SLACK pages more than the least
-#             they held since (read ten times a second: what the churn's
-#             exits put back counts); nothing was OOM-killed
+#             churn, until COOLDOWN s after that event (less a period), no
+#             limit rises and the pools hold at most REGROW_SLACK pages more
+#             than the least they held since (read ten times a second: what
+#             the churn's exits put back counts); nothing was OOM-killed
 # and, as for every boot, no warning, BUG or lockdep splat (run.sh).
 #
 # The bounds are the targets the controller is written for, kept in
@@ -66,6 +66,8 @@ COOLDOWN=${CTL_COOLDOWN:-30}
 REGROW_SLACK=${CTL_REGROW_SLACK:-16}
 # The least of the cool-down that must be left to watch after stress-ng.
 MIN_WINDOW=10
+# iosupd's default control period, seconds.
+PERIOD=2
 
 keep=0 check='' flavour=prod
 while [ $# -gt 0 ]; do
@@ -242,7 +244,13 @@ else
 	printf 'pressure: pools %s pages (limits %s) before stress-ng; asked for %s quarter(s) of them beyond free memory, the shrinker took %s tables (%s events)\n' \
 		"$(kv "$p" held)" "$(kv "$p" held_limits)" "$(kv "$p" quarters)" "$(kv "$p" shrunk)" "$(kv "$p" events)"
 	printf '  iosupd cut limits for pressure %s time(s) (its log)\n' "$(kv "$p" iosupd_pressure_cuts)"
-	lines IOSUP-CTL-COOL >"$out/cool"
+	lines IOSUP-CTL-COOL >"$out/cool.all"
+	# Judged: the seconds up to a period short of the cool-down's end (the
+	# event is seen here up to a second after iosupd acted on it, and
+	# iosupd acts once a period).
+	awk -v f="$(kv "$p" first)" -v w="$((COOLDOWN - PERIOD))" '{
+			for (i = 1; i <= NF; i++) if ($i ~ /^t=/) t = substr($i, 3)
+			if (f ~ /^[0-9.]+$/ && t - f <= w) print }' "$out/cool.all" >"$out/cool"
 	done_t=$(lines controller: | sed -n 's/^stress-ng done at //p' | tail -n1)
 	ev=$(lines IOSUP-CTL-SHRINK | tail -n1)
 	if [ -z "$ev" ] || [ ! -s "$out/cool" ]; then
@@ -255,9 +263,9 @@ else
 		fi
 		[ "$(kv "$p" shrunk)" != 0 ] ||
 			echo "  the shrinker never ran: iosupd's cuts left reclaim nothing to ask of the pools"
-		echo "  from that event (s, pages least and most in that second, limits):"
+		echo "  from that event (s, pages least and most in that second, limits; judged up to $((COOLDOWN - PERIOD)) s):"
 		awk -v f="$(kv "$p" first)" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			printf "    %5.1f %5s %5s %s\n", v["t"] - f, v["min"], v["max"], v["limits"] }' "$out/cool"
+			printf "    %5.1f %5s %5s %s\n", v["t"] - f, v["min"], v["max"], v["limits"] }' "$out/cool.all"
 		# The least the pools held, and the most they held after that.
 		read -r low high <<<"$(tr ' ' '\n' <"$out/cool" | awk -F= '
 			$1 == "min" { mn = $2 } $1 == "max" { mx = $2

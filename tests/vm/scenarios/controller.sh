@@ -41,8 +41,9 @@ stats=/sys/module/iosup/parameters/stats
 log=/tmp/iosupd.log
 # iosupd's default control period (no /etc/iosup/iosupd.conf).
 PERIOD=2
-# Sizes, chosen so that the boot stays near five minutes under TCG with
-# the prod kernel (a fork+exit is about 5 ms there) and so that what an
+# Sizes, chosen so that the boot stays under six minutes under TCG with
+# the prod kernel (4.8 to 5.5 measured, beside another rig; a fork+exit
+# is about 5 ms there, 4,000 of them in 20 s) and so that what an
 # empty pool must pay once (each new table's first type change: about 9
 # invalidations a process) is under a quarter of an invalidation a process
 # (or a tenth of one a table) over a phase: 4,000 processes in 40 rounds
