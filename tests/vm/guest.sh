@@ -84,6 +84,14 @@ mem_usable() {
 			print n * 4
 		}' /proc/zoneinfo
 }
+# stress_bytes KB: what stress-ng --vm may ask for so that reclaim must
+# find KB kB: usable memory, less stress-ng's own (its two processes held
+# 9 MB in an OOM report, beside the worker's page tables, one page per
+# 2 MB asked for), plus KB.
+stress_bytes() {
+	_u=$(mem_usable)
+	echo $(( (_u - 9216 + $1) * 512 / 513 ))
+}
 # Xen's free memory, MiB.
 xen_free() { xl info 2>/dev/null | awk '/^free_memory/ { print $3 }'; }
 # mem_baseline, then mem_report NAME HELD_PAGES after rmmod: the lines of

@@ -58,10 +58,7 @@ exit_together() {
 # quarter of the pools into the OOM killer's. Off here, for a pressure of
 # a known size; back at the end.
 boost=$(cat /proc/sys/vm/watermark_boost_factor)
-# stress_bytes KB: what stress-ng --vm may ask for so that reclaim must
-# find KB kB: usable memory, less stress-ng's own (its two processes held
-# 9 MB in an OOM report, beside the worker's page tables, one page per
-# 2 MB asked for), plus KB.
+# stress_bytes KB: guest.sh.
 # stress_gone: stress-ng's parent can return before its worker's memory is
 # back (a baseline taken then read 300 MB short, with 143 MB of anonymous
 # memory nobody listed): wait for every process, then for free memory to
@@ -82,10 +79,6 @@ stress_gone() {
 		i=$((i + 1))
 	done
 	echo "pool-life: stress-ng gone, free memory settled at $now kB after $i half-seconds"
-}
-stress_bytes() {
-	u=$(mem_usable)
-	echo $(( (u - 9216 + $1) * 512 / 513 ))
 }
 echo 0 >/proc/sys/vm/watermark_boost_factor || fail "vm.watermark_boost_factor"
 exit_together 300 without-module
