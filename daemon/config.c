@@ -35,13 +35,15 @@ struct key {
  * period_ms: shorter than half a second is more netlink and hypercall
  * traffic than the pools are worth; longer than a minute cannot follow a
  * build. max_pages: a level's limit, as the module takes it. The cap in
- * MiB: a pool page is 4 KiB.
+ * MiB: a pool page is 4 KiB. free_floor_percent: 0 would never see
+ * pressure, and over 90 would see it on a host at rest.
  */
 static const struct key keys[] = {
 	U32_KEY("period_ms", period_ms, 500, 60000, "milliseconds"),
 	U32_KEY("min_pages", min_pages, 0, IOSUP_LIMIT_MAX, "pages"),
 	U32_KEY("max_pages", max_pages, 0, IOSUP_LIMIT_MAX, "pages"),
 	U32_KEY("memory_cap_mib", memory_cap_mib, 1, 1U << 20, "MiB"),
+	U32_KEY("free_floor_percent", free_floor_percent, 1, 90, "percent"),
 	{ "mode", VALUE_MODE, offsetof(struct iosup_config, mode), 0, 0, NULL },
 };
 
@@ -52,6 +54,7 @@ void config_defaults(struct iosup_config *config)
 		.min_pages = 0,
 		.max_pages = 4096,
 		.memory_cap_mib = 64,
+		.free_floor_percent = CONFIG_FREE_FLOOR_PERCENT,
 		.mode = IOSUP_MODE_ENFORCE,
 	};
 }

@@ -23,8 +23,18 @@ struct iosup_config {
 	uint32_t min_pages;		/* per level, unless a domain's policy says */
 	uint32_t max_pages;
 	uint32_t memory_cap_mib;	/* all pools of all domains together */
+	/* dom0's available memory under this share of its total is pressure */
+	uint32_t free_floor_percent;
 	enum iosup_mode mode;		/* for domains without a policy of their own */
 };
+
+/*
+ * Available memory under 3% of the total is pressure by default: the
+ * kernel's own watermarks sit below 1-2% on hosts of a few GiB and up, so
+ * this is where reclaim is near, and a pool growing there takes page
+ * cache the host is about to need.
+ */
+#define CONFIG_FREE_FLOOR_PERCENT 3
 
 /* The built-in defaults, which a file overrides key by key. */
 void config_defaults(struct iosup_config *config);

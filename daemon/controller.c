@@ -125,14 +125,6 @@
  */
 #define PRESSURE_CUT_MS 2000
 
-/*
- * Available memory under a 32nd of the total (3%) is pressure: the
- * kernel's own watermarks sit below 1-2% on hosts of a few GiB and up, so
- * this is where reclaim is near, and a pool growing there takes page
- * cache the host is about to need.
- */
-#define MEM_FLOOR_DIVISOR 32
-
 /* The module's largest free ratio, in percent (IOSUP_FREE_RATIO_MAX). */
 #define RATIO_MAX 1000
 
@@ -473,7 +465,8 @@ static void decide_level(const struct ctl_policy *policy,
 }
 
 /* Whether memory is short now, and what the shrinker took since last. */
-static bool memory_short(const struct ctl_state *state, const struct ctl_sample *sample)
+static bool memory_short(const struct ctl_policy *policy, const struct ctl_state *state,
+			 const struct ctl_sample *sample)
 {
 	int l;
 
@@ -481,7 +474,7 @@ static bool memory_short(const struct ctl_state *state, const struct ctl_sample 
 		if (sample->level[l].shrunk > state->level[l].shrunk)
 			return true;
 	return sample->have_memory && sample->mem_total &&
-	       sample->mem_available < sample->mem_total / MEM_FLOOR_DIVISOR;
+	       sample->mem_available * 100 < sample->mem_total * policy->free_floor_percent;
 }
 
 void ctl_decide(const struct ctl_policy *policy, struct ctl_state *state,
@@ -549,7 +542,7 @@ void ctl_decide(const struct ctl_policy *policy, struct ctl_state *state,
 	/* Misses are worth pages only when they cost flushes. */
 	p.flushes_cost = unmaps > 0;
 
-	short_now = memory_short(state, sample);
+	short_now = memory_short(policy, state, sample);
 	if (short_now) {
 		state->pressure_until_ms = p.now + PRESSURE_COOLDOWN_MS;
 		if (p.now - state->pressure_cut_ms >= PRESSURE_CUT_MS ||

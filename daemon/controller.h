@@ -31,6 +31,8 @@ struct ctl_policy {
 	 * few as the pools can make it.
 	 */
 	uint32_t target_flush_rate;
+	/* Available memory under this share of the total (percent) is pressure. */
+	uint32_t free_floor_percent;
 };
 
 /* One level as sampled: cumulative counters and the settings read back. */

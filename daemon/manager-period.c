@@ -101,6 +101,7 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 		.min_pages = d->effective.min_pages,
 		.max_pages = d->effective.max_pages,
 		.target_flush_rate = d->effective.target_flush_rate,
+		.free_floor_percent = m->config.free_floor_percent,
 	};
 	bool may = may_apply(m, d->effective.mode), any = false;
 	struct ctl_decision dec;

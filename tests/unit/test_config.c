@@ -25,11 +25,13 @@ static void test_good(void)
 			"  min_pages=16  \n"
 			"max_pages = 8192\r\n"
 			"memory_cap_mib = 128\n"
+			"free_floor_percent = 25\n"
 			"mode = observe", &c, err), 0);
 	ASSERT_EQ(c.period_ms, 1000);
 	ASSERT_EQ(c.min_pages, 16);
 	ASSERT_EQ(c.max_pages, 8192);
 	ASSERT_EQ(c.memory_cap_mib, 128);
+	ASSERT_EQ(c.free_floor_percent, 25);
 	ASSERT_EQ(c.mode, IOSUP_MODE_OBSERVE);
 	ASSERT_STREQ(config_mode_name(c.mode), "observe");
 
@@ -65,6 +67,8 @@ static void test_bad(void)
 	bad("period_ms = 99999999999999999999999\n", "period_ms: '9999");
 	bad("max_pages = 262145\n", "max_pages: '262145' is not a number of pages from 0 to 262144");
 	bad("memory_cap_mib = 0\n", "memory_cap_mib: '0'");
+	bad("free_floor_percent = 0\n", "free_floor_percent: '0'");
+	bad("free_floor_percent = 91\n", "free_floor_percent: '91'");
 	bad("mode = fast\n", "mode: 'fast' is not enforce, observe or off");
 	bad("colour = blue\n", "iosupd.conf:1: unknown key 'colour'");
 	bad("period_ms 1000\n", "expected 'key = value'");

@@ -51,7 +51,7 @@ static void sim_init(struct sim *s, uint32_t limit, uint32_t period_ms)
 {
 	*s = (struct sim){
 		.p = { .limit = limit, .mem_available = MEM_TOTAL / 2 },
-		.policy = { .min_pages = 0, .max_pages = 4096 },
+		.policy = { .min_pages = 0, .max_pages = 4096, .free_floor_percent = 3 },
 		.budget = UINT64_MAX,
 		.now = 1000000,
 		.period_ms = period_ms,

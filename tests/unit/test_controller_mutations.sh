@@ -19,7 +19,7 @@ mutations=(
 	"pressure cool-down removed|s/^#define PRESSURE_COOLDOWN_MS .*/#define PRESSURE_COOLDOWN_MS 0/|pressure"
 	"pressure no-grow dropped|s/p.no_grow = state->pressure_until_ms != 0;/p.no_grow = false;/|pressure"
 	"pressure cut every sample|s/^#define PRESSURE_CUT_MS .*/#define PRESSURE_CUT_MS 0/|pressure"
-	"free-memory floor lowered|s/^#define MEM_FLOOR_DIVISOR .*/#define MEM_FLOOR_DIVISOR 128/|pressure"
+	"free-memory floor ignored|s/return sample->have_memory \&\& sample->mem_total \&\&/return false \&\&/|pressure"
 	"pressure ratio never set|s/d->ratio_reason = CTL_PRESSURE;/d->ratio_reason = CTL_HOLD;/|pressure"
 	"miss dead band zeroed|s/^#define MISS_DEAD_BAND_PER_S .*/#define MISS_DEAD_BAND_PER_S 0.0/|dead_band"
 	"grow hold removed|s/^#define GROW_HOLD_MS .*/#define GROW_HOLD_MS 0/|grow_hold"
