@@ -18,8 +18,10 @@
 #             type-change unmaps a second (pt_unmaps: what the target
 #             counts, iosupd(8); each is one page-selective invalidation,
 #             while the maps back, pt_maps, cost none and are printed
-#             beside them) lie within [RATE/2, RATE] in every period after
-#             the first SETTLE_PERIODS, while the pools hold fewer pages on
+#             beside them) settle within [RATE/2, RATE]: the mean and the
+#             median of the periods after the first SETTLE_PERIODS (a
+#             single period's rate is the churn's own noise), while the
+#             pools hold fewer pages on
 #             average (read ten times a second: the churn fills and empties
 #             them every second) than a pool that refuses nothing held
 #             under the same churn
@@ -230,8 +232,20 @@ else
 	printf '  target %s/s: after %s periods, %s of %s periods outside [%s, %s] (mean %s/s); pools %s pages on average, %s at the most (unbounded: %s, %s)\n' \
 		"$RATE" "$SETTLE_PERIODS" "$out_of_band" "$(grep -c . "$out/rate-settled")" \
 		"$((RATE / 2))" "$RATE" "$mean" "$tmean" "$most" "$unb_mean" "$peak"
-	[ "$out_of_band" = 0 ] ||
-		test_fail "rate: $out_of_band periods after the first $SETTLE_PERIODS outside [$((RATE / 2)), $RATE] unmaps/s (mean $mean)"
+	# Settled: the mean and the median of the periods after the first
+	# SETTLE_PERIODS in the band. Single periods are not judged: the
+	# churn's own rate varies by half from one 2 s period to the next
+	# under emulation (25-112 unmaps/s at a limit that did not move).
+	read -r median _ <<<"$(awk '{ print $2 }' "$out/rate-settled" | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); else print "-" }')"
+	echo "  settled: mean $mean/s, median $median/s"
+	numbers "$mean" "$median" && within_band=1 || within_band=0
+	if [ $within_band = 1 ]; then
+		awk -v m="$mean" -v d="$median" -v r="$RATE" 'BEGIN { exit !(m >= r / 2 && m <= r && d >= r / 2 && d <= r) }' ||
+			within_band=0
+	fi
+	[ $within_band = 1 ] ||
+		test_fail "rate: after the first $SETTLE_PERIODS periods, mean $mean/s and median $median/s not both in [$((RATE / 2)), $RATE]"
 	lt "$tmean" "$unb_mean" ||
 		test_fail "rate: the pools held $tmean pages on average at the target, not fewer than the unbounded pool's $unb_mean"
 fi

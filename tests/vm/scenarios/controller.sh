@@ -68,6 +68,8 @@ TARGET_SECONDS=44
 # defaults': iosupd(8) holds the recent burst for 10 s, then halves it
 # every 12 s.
 IDLE_SECONDS=30
+# The pressure phase's floor of free memory, percent (iosupd.conf(5)).
+FREE_FLOOR=25
 # stress-ng's run: long enough for reclaim to reach the pools, short
 # enough to leave most of a 30 s cool-down to watch under churn after it.
 STRESS_SECONDS=5
@@ -206,7 +208,13 @@ echo "controller: target_flush_rate=$rate"
 start
 churn_sample target $TARGET_SECONDS
 
-# pressure: pools grown by wide bursts, then reclaim.
+# pressure: pools grown by wide bursts, then reclaim. iosupd's floor of
+# free memory raised to FREE_FLOOR, so that the stress-ng below crosses it
+# in every run (at the default 3%, reclaim reached neither the floor nor
+# the pools' shrinker in one run of two).
+mkdir -p /etc/iosup
+echo "free_floor_percent = $FREE_FLOOR" >/etc/iosup/iosupd.conf
+iosupctl reload >/dev/null || fail "iosupctl reload"
 iosupctl policy set 0 target_flush_rate=0 || fail "policy set 0 target_flush_rate=0"
 for i in 1 2 3; do
 	iosup-burst -r 5 alive $((2 * ALIVE)) >/dev/null || fail "growing burst $i"
