@@ -53,6 +53,7 @@ struct manager {
 	sd_event_source *period_timer;	/* the control period */
 	sd_event_source *reconnect_timer; /* xenstore and the pool, while missing */
 	sd_event_source *lease_timer;	/* renewing the lease on the pools' limits */
+	sd_event_source *tripwire_timer; /* a burst of flushes: the period now */
 	char *config_path;
 	struct iosup_config config;
 	bool observe_flag;
@@ -141,5 +142,9 @@ int manager_on_lease_timer(sd_event_source *s, uint64_t usec, void *data);
 
 /* manager-period.c */
 int manager_on_period_timer(sd_event_source *s, uint64_t usec, void *data);
+
+/* Between periods, Xen's counters alone (manager-period.c). */
+#define MANAGER_TRIPWIRE_MS 250
+int manager_on_tripwire_timer(sd_event_source *s, uint64_t usec, void *data);
 
 #endif

@@ -361,3 +361,65 @@ int manager_on_period_timer(sd_event_source *s, uint64_t usec, void *data)
 	return manager_rearm(m, s, (uint64_t)m->config.period_ms * 1000, "the control period");
 }
 
+
+/*
+ * Type-change unmaps a second since a domain's last period that bring its
+ * period forward: a few dozen processes a second, each costing about nine
+ * flushes until its tables come from a pool. Under it, the period's own
+ * pace serves.
+ */
+#define TRIPWIRE_RATE 200
+
+/* Whether any managed domain's unmaps since its last period ran over its wire. */
+static bool tripped(struct manager *m, const struct iosup_xen_counters *c, size_t n,
+		    uint64_t mono_ms)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		ssize_t i = manager_find_domain(m, c[k].domid);
+		const struct managed_domain *d;
+		uint64_t elapsed, rate;
+
+		if (i < 0)
+			continue;
+		d = &m->doms[i];
+		if (!d->have_prev_xen || c[k].pt_unmaps < d->prev_xen.pt_unmaps ||
+		    d->effective.mode == IOSUP_MODE_OFF)
+			continue;
+		elapsed = mono_ms - d->prev_xen_ms;
+		if (elapsed < MANAGER_TRIPWIRE_MS)
+			continue;
+		/* A target allows flushes: only twice it is a burst. */
+		rate = (uint64_t)d->effective.target_flush_rate * 2;
+		if (rate < TRIPWIRE_RATE)
+			rate = TRIPWIRE_RATE;
+		if ((c[k].pt_unmaps - d->prev_xen.pt_unmaps) * 1000 > rate * elapsed)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every MANAGER_TRIPWIRE_MS, Xen's counters alone (one hypercall): a
+ * domain flushing over its wire has its period now rather than up to a
+ * period later. A burst of processes that arrives within one period
+ * otherwise pays for all of it before the pools can grow; the period's
+ * pace stays the same for everything else.
+ */
+int manager_on_tripwire_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct manager *m = data;
+	struct iosup_xen_counters *counters = NULL;
+	size_t n = 0;
+
+	(void)usec;
+	if (m->xen && !m->no_counters && !m->paused && m->ready &&
+	    !iosup_xen_read_all(m->xen, &counters, &n) &&
+	    tripped(m, counters, n, manager_now_ms(CLOCK_MONOTONIC))) {
+		log_debug("tripwire: a burst of flushes, the period now");
+		(void)manager_rearm(m, m->period_timer, 0, "the control period");
+	}
+	free(counters);
+	return manager_rearm(m, s, (uint64_t)MANAGER_TRIPWIRE_MS * 1000, "the tripwire");
+}

@@ -318,6 +318,11 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 					       (uint64_t)m->config.period_ms * 1000,
 					       MANAGER_TIMER_ACCURACY_USEC,
 					       manager_on_lease_timer, m);
+	if (r >= 0)
+		r = sd_event_add_time_relative(m->event, &m->tripwire_timer, CLOCK_MONOTONIC,
+					       (uint64_t)MANAGER_TRIPWIRE_MS * 1000,
+					       MANAGER_TIMER_ACCURACY_USEC,
+					       manager_on_tripwire_timer, m);
 	if (r < 0) {
 		log_error("timers: %s", strerror(-r));
 		goto fail;
@@ -360,6 +365,7 @@ void manager_free(struct manager *m)
 	m->period_timer = sd_event_source_disable_unref(m->period_timer);
 	m->reconnect_timer = sd_event_source_disable_unref(m->reconnect_timer);
 	m->lease_timer = sd_event_source_disable_unref(m->lease_timer);
+	m->tripwire_timer = sd_event_source_disable_unref(m->tripwire_timer);
 	m->ctl_source = sd_event_source_disable_unref(m->ctl_source);
 	ctl_server_free(m->ctl);
 	manager_store_close(m);
