@@ -275,9 +275,52 @@ await() {
 # fails the run.
 SPLATS='\[VT-D\]DMAR:\[|\[VT-D\]INTR-REMAP: Request device|invoked oom-killer|WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
 
+# One report is not ours and is known: creating a domain, xenstored maps
+# its ring through gntdev, and a lockdep kernel in dom0 reports the order
+# of gntdev's locks (gntdev_ioctl copies to user under priv->lock,
+# gntdev_mmap takes priv->lock under mmap_lock). With RIG_DOMU=1 that one
+# report, from its "possible circular locking dependency" line to the end
+# of its stack, is said and left out of the check; lockdep reports one
+# dependency a boot and then stops, so dom0's lock checking ends there (a
+# domU's own kernel still reports, and its lines are checked).
+KNOWN_GNTDEV_SPLAT='possible circular locking dependency detected'
+
+# splat_text: the console the check reads.
+splat_text() {
+	if [ "$domu" != 1 ]; then
+		cat "$console"
+		return
+	fi
+	awk -v start="$KNOWN_GNTDEV_SPLAT" -v known="$out/known-splats" '
+		function flush(drop,   i) {
+			for (i = 1; i <= n; i++) if (!drop) print buf[i]
+			n = 0
+		}
+		!n && index($0, start) && $0 !~ /domu-[a-z0-9]*\| / { n = 1; buf[1] = $0; next }
+		n {
+			buf[++n] = $0
+			if (index($0, "</TASK>") || n > 150) {
+				t = ""
+				for (i = 1; i <= n; i++) t = t "\n" buf[i]
+				if (n <= 150 && t ~ /xenstored\/[0-9]+ is trying to acquire lock/ &&
+				    t ~ /gntdev_mmap\+/ && t ~ /gntdev_ioctl\+/) {
+					print buf[1] >known
+					flush(1)
+				} else {
+					flush(0)
+				}
+			}
+			next
+		}
+		{ print }
+		END { flush(0) }' "$console"
+}
+
 no_splats() {
 	local found
-	found=$(grep -aE "$SPLATS" "$console" | head -n 20 | cut -d' ' -f2-) || true
+	found=$(splat_text | grep -aE "$SPLATS" | head -n 20 | cut -d' ' -f2-) || true
+	[ ! -s "$out/known-splats" ] ||
+		log "known report left out of the splat check: lockdep on gntdev's locks (xenstored mapping a new domain's ring), $(wc -l <"$out/known-splats") time(s)"
 	[ -z "$found" ] || fail "the console reports a kernel or hypervisor problem:
 $found"
 }
