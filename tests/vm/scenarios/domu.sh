@@ -79,7 +79,7 @@ run_domu() {
 	domid=$(xl domid "domu-$tag") || { echo "domu: domu-$tag vanished at creation"; xl dmesg | tail -n 30; return 1; }
 	echo "domu: domu-$tag is domain $domid"
 	# xenconsole exits on end of input: give it an input that never ends.
-	sleep 100000 | xl console "domu-$tag" 2>/tmp/domu-$tag.console-err |
+	sleep 100000 | xl console "domu-$tag" 2>"/tmp/domu-$tag.console-err" |
 		forward "$tag" "$domid" &
 	fwd=$!
 	t=0
@@ -98,8 +98,8 @@ run_domu() {
 	sleep 1
 	kill $fwd 2>/dev/null
 	pkill -P $$ sleep 2>/dev/null
-	[ ! -s /tmp/domu-$tag.console-err ] ||
-		sed "s/^/domu: xl console: /" /tmp/domu-$tag.console-err
+	[ ! -s "/tmp/domu-$tag.console-err" ] ||
+		sed "s/^/domu: xl console: /" "/tmp/domu-$tag.console-err"
 	log=/var/log/xen/console/guest-domu-$tag.log
 	if ! grep -q "IOSUP-MARK domu-done tag=$tag" "$log" 2>/dev/null; then
 		# Its marks defused: the host must not read them a second time.
@@ -108,7 +108,7 @@ run_domu() {
 		xl dmesg | tail -n 30
 		return 1
 	fi
-	[ -f /tmp/domu-$tag.forwarded ] ||
+	[ -f "/tmp/domu-$tag.forwarded" ] ||
 		{ echo "domu: domu-$tag finished, but its console did not reach dom0's"; return 1; }
 	echo "domu: domu-$tag done in ${t}s"
 }
