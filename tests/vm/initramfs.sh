@@ -6,6 +6,9 @@
 #   BIN_DIR    the project's build directory (its iosup* programs ship)
 #   EXTRA_KO   further modules to ship in /lib/modules/extra (loaded by
 #              scenarios, not at boot)
+# With RIG_DOMU_KERNEL and RIG_DOMU_INITRD set (run.sh with RIG_DOMU=1) it
+# also ships what the domu scenario needs: those two files in /domu,
+# xenconsoled and xenconsole, and xen-pciback (not loaded at boot).
 # Prints the path of the (cached) gzipped cpio archive.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +33,16 @@ mapfile -t project_bins < <(find "$bin_dir" -type f -perm -u+x -name 'iosup*' \
 # evtchn are what xenstored and xl need; nvme is the device-DMA workload.
 boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
 
+# The PV domU's kernel and initramfs, and what dom0 needs to start it.
+domu_files=() domu_ko=()
+if [ -n "${RIG_DOMU_KERNEL:-}" ] || [ -n "${RIG_DOMU_INITRD:-}" ]; then
+	domu_files=("${RIG_DOMU_KERNEL:?}" "${RIG_DOMU_INITRD:?}")
+	xen_tools+=("$XEN_BIN/xenconsoled" "$XEN_BIN/xenconsole")
+	mapfile -t domu_ko < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
+		--show-depends xen-pciback | awk '$1 == "insmod" { print $2 }')
+	[ ${#domu_ko[@]} -gt 0 ] || die "xen-pciback is not a module of $modules_dir"
+fi
+
 for f in "${xen_tools[@]}" "${rig_tools[@]}" /bin/busybox; do
 	[ -x "$f" ] || die "$f is missing (run scripts/deps)"
 done
@@ -42,7 +55,8 @@ mapfile -t ko_paths < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
 
 key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/guest.sh" "$RIG_DIR/scenarios" "$0" /bin/busybox \
 	"${xen_tools[@]}" "${rig_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
-	${extra_ko[@]+"${extra_ko[@]}"})
+	${extra_ko[@]+"${extra_ko[@]}"} ${domu_files[@]+"${domu_files[@]}"} \
+	${domu_ko[@]+"${domu_ko[@]}"})
 out=$(cache_dir initramfs "$key")
 cache_lock "$out"
 if [ -f "$out/initrd.gz" ]; then
@@ -72,6 +86,8 @@ copy_with_libs() {
 }
 for f in "${xen_tools[@]}"; do
 	case $f in
+	# libxl runs xenconsole by its installed path.
+	"$XEN_BIN"/xenconsole) copy_with_libs "$f" "$f" ;;
 	"$XEN_BIN"/*) copy_with_libs "$f" "/usr/lib/xen/bin/$(basename "$f")" ;;
 	*) copy_with_libs "$f" "$f" ;;
 	esac
@@ -95,6 +111,13 @@ done
 for ko in ${extra_ko[@]+"${extra_ko[@]}"}; do
 	cp "$ko" "$root/lib/modules/extra/"
 done
+
+if [ ${#domu_files[@]} -gt 0 ]; then
+	install -D -m 0644 "${domu_files[0]}" "$root/domu/bzImage"
+	install -D -m 0644 "${domu_files[1]}" "$root/domu/initrd.gz"
+	mkdir -p "$root/lib/modules/domu"
+	cp "${domu_ko[@]}" "$root/lib/modules/domu/"
+fi
 
 install -m 0755 "$RIG_DIR/init" "$root/init"
 install -D -m 0644 "$RIG_DIR/guest.sh" "$root/lib/rig/guest.sh"

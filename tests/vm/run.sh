@@ -16,6 +16,9 @@
 #   --extra-ko KO   ship a module in the initramfs (repeatable)
 #   --xen-args A    appended to Xen's command line
 #   --dom0-args A   appended to dom0's command line
+# Environment: RIG_DOMU=1 adds a second NVMe (0000:00:10.0) for a PV domU
+# (the domu scenario), and ships the domU's kernel (this run's) and
+# initramfs (domu-initramfs.sh) in dom0's.
 # Prints results.tsv (one row per phase) on success. On any failure it says
 # what was awaited, prints the console's last lines and exits non-zero.
 # A boot retried for the known TCG stall (see boot below) is said, counted
@@ -36,6 +39,11 @@ qemu_cpu=${RIG_QEMU_CPU:-Haswell-noTSX}
 # Distinct VT-d domain ids the trace must name: dom0's alone until a domU
 # with a passed-through device exists. RIG_VTD_DOMAINS overrides it.
 vtd_domains=${RIG_VTD_DOMAINS:-1}
+# A PV domU with a device passed through (scenarios/domu.sh): off unless
+# RIG_DOMU=1, which adds its NVMe at this slot of the root bus.
+domu=${RIG_DOMU:-0}
+[[ $domu =~ ^[01]$ ]] || die "RIG_DOMU: '$domu' is not 0 or 1"
+DOMU_PCI=0000:00:10.0
 extra_ko=() scenarios=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -85,6 +93,11 @@ build_programs() {
 	) 8>"$bin_build.lock"
 }
 phase build-programs build_programs
+if [ "$domu" = 1 ]; then
+	RIG_DOMU_KERNEL=$KERNEL_IMAGE
+	RIG_DOMU_INITRD=$(phase domu-initramfs "$RIG_DIR/domu-initramfs.sh" "$bin_build")
+	export RIG_DOMU_KERNEL RIG_DOMU_INITRD
+fi
 initrd=$(phase initramfs "$RIG_DIR/initramfs.sh" "$MODULES_DIR" "$KERNEL_RELEASE" \
 	"$bin_build" ${extra_ko[@]+"${extra_ko[@]}"})
 
@@ -115,6 +128,14 @@ iommu=''
 xen_cmdline="console=com1 com1=115200,8n1 iommu=1,verbose $iommu loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=2 maxcpus=1 $XEN_ARGS $xen_args"
 scenario_list=$(IFS=,; echo "${scenarios[*]}")
 dom0_cmdline="console=hvc0 rig_scenarios=$scenario_list rig_procs=$procs $dom0_args"
+domu_qemu=()
+if [ "$domu" = 1 ]; then
+	truncate -s 64M "$out/nvme-domu.img"
+	slot=${DOMU_PCI##*:00:}
+	domu_qemu=(-drive "file=$out/nvme-domu.img,if=none,id=nvm1,format=raw,cache=unsafe"
+		-device "nvme,serial=iosup1,drive=nvm1,addr=0x${slot%.0}")
+	dom0_cmdline+=" rig_domu_pci=$DOMU_PCI"
+fi
 
 qemu_pid='' stamp_pid=''
 cleanup() {
@@ -141,6 +162,7 @@ start_qemu() {
 		-device intel-iommu,intremap=on,caching-mode=off \
 		-drive "file=$out/nvme.img,if=none,id=nvm0,format=raw,cache=unsafe" \
 		-device nvme,serial=iosup0,drive=nvm0 \
+		${domu_qemu[@]+"${domu_qemu[@]}"} \
 		-display none -monitor none -serial stdio -no-reboot \
 		-msg timestamp=on \
 		-trace "events=$out/events,file=$trace" \
@@ -253,9 +275,52 @@ await() {
 # fails the run.
 SPLATS='\[VT-D\]DMAR:\[|\[VT-D\]INTR-REMAP: Request device|invoked oom-killer|WARNING: CPU|BUG: |kernel BUG at|Oops|general protection fault|Call Trace:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|Bad page state|segfault at|list_(add|del) corruption|multicall\(s\) failed|freed page table .* is not empty|\(XEN\) Xen (BUG|WARN) at|\(XEN\) Assertion'
 
+# One report is not ours and is known: creating a domain, xenstored maps
+# its ring through gntdev, and a lockdep kernel in dom0 reports the order
+# of gntdev's locks (gntdev_ioctl copies to user under priv->lock,
+# gntdev_mmap takes priv->lock under mmap_lock). With RIG_DOMU=1 that one
+# report, from its "possible circular locking dependency" line to the end
+# of its stack, is said and left out of the check; lockdep reports one
+# dependency a boot and then stops, so dom0's lock checking ends there (a
+# domU's own kernel still reports, and its lines are checked).
+KNOWN_GNTDEV_SPLAT='possible circular locking dependency detected'
+
+# splat_text: the console the check reads.
+splat_text() {
+	if [ "$domu" != 1 ]; then
+		cat "$console"
+		return
+	fi
+	awk -v start="$KNOWN_GNTDEV_SPLAT" -v known="$out/known-splats" '
+		function flush(drop,   i) {
+			for (i = 1; i <= n; i++) if (!drop) print buf[i]
+			n = 0
+		}
+		!n && index($0, start) && $0 !~ /domu-[a-z0-9]*\| / { n = 1; buf[1] = $0; next }
+		n {
+			buf[++n] = $0
+			if (index($0, "</TASK>") || n > 150) {
+				t = ""
+				for (i = 1; i <= n; i++) t = t "\n" buf[i]
+				if (n <= 150 && t ~ /xenstored\/[0-9]+ is trying to acquire lock/ &&
+				    t ~ /gntdev_mmap\+/ && t ~ /gntdev_ioctl\+/) {
+					print buf[1] >known
+					flush(1)
+				} else {
+					flush(0)
+				}
+			}
+			next
+		}
+		{ print }
+		END { flush(0) }' "$console"
+}
+
 no_splats() {
 	local found
-	found=$(grep -aE "$SPLATS" "$console" | head -n 20 | cut -d' ' -f2-) || true
+	found=$(splat_text | grep -aE "$SPLATS" | head -n 20 | cut -d' ' -f2-) || true
+	[ ! -s "$out/known-splats" ] ||
+		log "known report left out of the splat check: lockdep on gntdev's locks (xenstored mapping a new domain's ring), $(wc -l <"$out/known-splats") time(s)"
 	[ -z "$found" ] || fail "the console reports a kernel or hypervisor problem:
 $found"
 }
