@@ -165,15 +165,13 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 	return any;
 }
 
-static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit)
+/* After a leased write to dom0's pools: said if it failed; else the lease is iosupd's. */
+static int dom0_written(struct manager *m, int r, int l, const char *what, uint32_t old,
+			uint32_t value)
 {
-	int r;
-
-	(void)i;
-	r = iosup_pool_set_limit(m->pool, (unsigned int)l + 1, limit, manager_lease_seconds(m->config.period_ms));
 	if (r) {
-		log_warning("dom0: setting L%d limit %" PRIu32 " -> %" PRIu32 " failed: %s (%s)",
-			    l + 1, old, limit, iosup_pool_strerror(r),
+		log_warning("dom0: setting L%d %s %" PRIu32 " -> %" PRIu32 " failed: %s (%s)",
+			    l + 1, what, old, value, iosup_pool_strerror(r),
 			    iosup_pool_last_error(m->pool));
 		return r;
 	}
@@ -182,21 +180,20 @@ static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t
 	return 0;
 }
 
+static int apply_dom0(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit)
+{
+	(void)i;
+	return dom0_written(m, iosup_pool_set_limit(m->pool, (unsigned int)l + 1, limit,
+						    manager_lease_seconds(m->config.period_ms)),
+			    l, "limit", old, limit);
+}
+
 static int apply_dom0_ratio(struct manager *m, size_t i, int l, uint32_t old, uint32_t ratio)
 {
-	int r;
-
 	(void)i;
-	r = iosup_pool_set_ratio(m->pool, (unsigned int)l + 1, ratio, manager_lease_seconds(m->config.period_ms));
-	if (r) {
-		log_warning("dom0: setting L%d free ratio %" PRIu32 "%% -> %" PRIu32 "%% failed: %s (%s)",
-			    l + 1, old, ratio, iosup_pool_strerror(r),
-			    iosup_pool_last_error(m->pool));
-		return r;
-	}
-	m->lease_held = true;
-	m->lease_written = true;
-	return 0;
+	return dom0_written(m, iosup_pool_set_ratio(m->pool, (unsigned int)l + 1, ratio,
+						    manager_lease_seconds(m->config.period_ms)),
+			    l, "free ratio", old, ratio);
 }
 
 /*

@@ -172,6 +172,17 @@ static void sim_idle(struct sim *s, uint64_t ms)
 		sim_period(s, 0, 0, 0);
 }
 
+/* From limit 0 at @period_ms, @periods periods of bursts of 300 processes. */
+static void sim_warm(struct sim *s, uint32_t period_ms, int periods)
+{
+	int t;
+
+	sim_init(s, 0, period_ms);
+	sim_period(s, 0, 0, 0);
+	for (t = 0; t < periods; t++)
+		sim_period(s, 1, 300, 1);
+}
+
 /* From an empty pool, a step of churn: misses stop within 3 periods. */
 static void test_step(void)
 {
@@ -534,10 +545,7 @@ static void test_pressure(void)
 	uint64_t start;
 	int t;
 
-	sim_init(&s, 0, 2000);
-	sim_period(&s, 0, 0, 0);
-	for (t = 0; t < 5; t++)
-		sim_period(&s, 1, 300, 1);
+	sim_warm(&s, 2000, 5);
 	ASSERT_EQ(s.p.pool, 300);
 	s.p.shrunk += 250;
 	s.p.pool -= 250;
@@ -579,10 +587,7 @@ static void test_pressure(void)
 	ASSERT_EQ(s.p.ratio, 900);
 
 	/* Available memory under the floor: cut, halved at most every 2 s. */
-	sim_init(&s, 0, 500);
-	sim_period(&s, 0, 0, 0);
-	for (t = 0; t < 5; t++)
-		sim_period(&s, 1, 300, 1);
+	sim_warm(&s, 500, 5);
 	ASSERT_TRUE(s.p.limit > 600);
 	s.p.mem_available = MEM_TOTAL / 64;
 	sim_period(&s, 0, 0, 0);
@@ -609,10 +614,7 @@ static void test_counter_reset(void)
 	struct sim s;
 	int t;
 
-	sim_init(&s, 0, 2000);
-	sim_period(&s, 0, 0, 0);
-	for (t = 0; t < 10; t++)
-		sim_period(&s, 1, 300, 1);
+	sim_warm(&s, 2000, 10);
 	s.p.hits = s.p.misses = s.p.shrunk = 0;
 	s.p.pool = 0;
 	s.p.limit = 2048;	/* the module's default again */
@@ -657,10 +659,7 @@ static void test_operator(void)
 	uint64_t start;
 	int t;
 
-	sim_init(&s, 0, 2000);
-	sim_period(&s, 0, 0, 0);
-	for (t = 0; t < 5; t++)
-		sim_period(&s, 1, 300, 1);
+	sim_warm(&s, 2000, 5);
 	s.p.limit = 50;
 	sim_period(&s, 1, 300, 1);
 	ASSERT_EQ(s.last.level[0].reason, CTL_OPERATOR);

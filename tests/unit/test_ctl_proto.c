@@ -16,45 +16,8 @@
 #include <linux/iosup.h>
 
 #include "assert.h"
+#include "json-text.h"
 #include "ctl-proto.h"
-
-/* JSON with ' for ", so that the tables below stay readable. */
-static char *q(const char *s)
-{
-	char *out = strdup(s), *p;
-
-	ASSERT_TRUE(out);
-	for (p = out; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
-
-/* @base with its one occurrence of @from replaced by @to. */
-static char *subst(const char *base, const char *from, const char *to)
-{
-	const char *at = strstr(base, from);
-	size_t n;
-	char *out;
-
-	if (!at || strstr(at + 1, from)) {
-		fprintf(stderr, "'%s' is not in the base message exactly once\n", from);
-		ASSERT_TRUE(0);
-	}
-	n = strlen(base) - strlen(from) + strlen(to);
-	out = malloc(n + 1);
-	ASSERT_TRUE(out);
-	snprintf(out, n + 1, "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
-	return out;
-}
-
-static void expect_in(const char *what, const char *err, const char *message)
-{
-	if (!strstr(err, message)) {
-		fprintf(stderr, "%s: expected '%s' in '%s'\n", what, message, err);
-		ASSERT_TRUE(0);
-	}
-}
 
 static void test_requests(void)
 {

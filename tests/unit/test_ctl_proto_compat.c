@@ -14,23 +14,12 @@
 #include <string.h>
 
 #include "assert.h"
+#include "json-text.h"
 #include "ctl-proto.h"
 
 /* What a newer iosupd might add: every JSON type, nested, within the depth allowed. */
 #define ADDED_FIRST "'x_added':{'n':1,'s':'new','f':0.25,'b':true,'z':null,'a':[1,{'deep':null}]},"
 #define ADDED_LAST ",'y_added':[{'k':'v'},-3,'\\u00e9']"
-
-/* JSON with ' for ", so that the replies below stay readable. */
-static char *q(const char *s)
-{
-	char *out = strdup(s), *p;
-
-	ASSERT_TRUE(out);
-	for (p = out; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
 
 /*
  * @json with ADDED_FIRST after every '{' and ADDED_LAST before every '}'
@@ -57,24 +46,6 @@ static char *extend(const char *json, int *objects)
 	*p = '\0';
 	free(first);
 	free(last);
-	return out;
-}
-
-/* @base with its one occurrence of @from replaced by @to. */
-static char *subst(const char *base, const char *from, const char *to)
-{
-	const char *at = strstr(base, from);
-	size_t n;
-	char *out;
-
-	if (!at || strstr(at + 1, from)) {
-		fprintf(stderr, "'%s' is not in the message exactly once\n", from);
-		ASSERT_TRUE(0);
-	}
-	n = strlen(base) - strlen(from) + strlen(to);
-	out = malloc(n + 1);
-	ASSERT_TRUE(out);
-	snprintf(out, n + 1, "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
 	return out;
 }
 
