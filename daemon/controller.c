@@ -192,9 +192,14 @@ static void seed_level(struct ctl_state *state, int l,
 	state->level[l].limit = s->limit;
 	state->level[l].ratio = s->ratio;
 	state->level[l].pinned = false;
-	state->level[l].demand = 0;
+	/*
+	 * What is pooled at the start was someone's demand (an iosupd before
+	 * this one, the module's defaults): held like any peak, not given
+	 * back at once.
+	 */
+	state->level[l].demand = (double)(s->pool < s->limit ? s->pool : s->limit);
 	state->level[l].demand_ms = now;
-	state->level[l].pool_peak = 0;
+	state->level[l].pool_peak = state->level[l].demand;
 	state->level[l].pool_peak_ms = now;
 	state->level[l].hold_until_ms = 0;
 	state->level[l].operator_until_ms = 0;

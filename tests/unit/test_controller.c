@@ -629,6 +629,26 @@ static void test_counter_reset(void)
 	printf("counter reset: re-seeded, no change, limit %u\n", s.p.limit);
 }
 
+/*
+ * A controller started over a warm pool (iosupd restarted): what is pooled
+ * is held like a peak of demand, not given back at once.
+ */
+static void test_start_warm(void)
+{
+	struct sim s;
+
+	sim_warm(&s, 2000, 5);
+	ASSERT_EQ(s.p.pool, 300);
+	s.state = (struct ctl_state){ 0 };
+	sim_decide(&s);
+	ASSERT_EQ(s.last.level[0].reason, CTL_SEED);
+	sim_idle(&s, 10000);
+	ASSERT_EQ(s.p.pool, 300);
+	sim_idle(&s, 60000);
+	ASSERT_TRUE(s.p.pool * 10 <= 300);
+	printf("start warm: a restarted controller held 300 pooled pages for 10 s, then gave them back\n");
+}
+
 /* Xen's flush counter goes back (a new hypervisor boot): no bogus delta. */
 static void test_flush_counter_back(void)
 {
@@ -798,6 +818,7 @@ int main(void)
 	RUN(target);
 	RUN(pressure);
 	RUN(counter_reset);
+	RUN(start_warm);
 	RUN(flush_counter_back);
 	RUN(operator);
 	RUN(bounds);

@@ -31,6 +31,7 @@ mutations=(
 	"grow while the pool refills|s/hits + misses > limit \&\&/true \&\&/|step"
 	"grow gain of one|s/^#define GROW_GAIN .*/#define GROW_GAIN 1/|period_independence"
 	"target aimed at its top|s/^#define TARGET_AIM .*/#define TARGET_AIM 1.0/|target"
+	"a restart forgets what is pooled|s/state->level\[l\].demand = (double)(s->pool < s->limit ? s->pool : s->limit);/state->level[l].demand = 0;/|start_warm"
 	"demand forgotten at once|s/^#define DEMAND_HALF_LIFE_MS .*/#define DEMAND_HALF_LIFE_MS 1/|live_bursts"
 )
 
