@@ -327,11 +327,20 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 		log_error("timers: %s", strerror(-r));
 		goto fail;
 	}
+	/*
+	 * The watchdog is fed by the event loop itself, a quarter of its
+	 * interval apart: it says the loop runs, and a hung loop is
+	 * restarted. A lasting error (xenstore gone, an XSM denial) is not a
+	 * reason to restart: iosupd keeps running degraded, says so in
+	 * STATUS= and once in the journal, and recovers when it clears.
+	 */
 	if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
 		m->watchdog = true;
-		if (watchdog_usec < 2 * (uint64_t)m->config.period_ms * 1000)
-			log_warning("the watchdog (%" PRIu64 " ms) is shorter than two control periods",
-				    watchdog_usec / 1000);
+		r = sd_event_set_watchdog(m->event, true);
+		if (r < 0) {
+			log_error("the watchdog: %s", strerror(-r));
+			goto fail;
+		}
 	}
 	r = manager_sync_domains(m, NULL, 0);
 	if (r)

@@ -33,6 +33,9 @@ for line in Type=notify 'ExecReload=/bin/kill -HUP $MAINPID' RuntimeDirectory=io
 	DevicePolicy=closed 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' ProtectSystem=strict; do
 	grep -qxF "$line" "$unit" || { echo "FAIL: '$line' is not in the unit" >&2; exit 1; }
 done
+# Debian 12 starts xenstored and mounts xenfs from xen.service.
+grep -qE '^After=.*\bxen\.service\b' "$unit" ||
+	{ echo "FAIL: the unit is not ordered after xen.service" >&2; exit 1; }
 if grep -q 'xenstored\.socket' <(grep -v '^#' "$unit"); then
 	echo "FAIL: the unit orders on xenstored.socket" >&2
 	exit 1
