@@ -105,7 +105,6 @@ struct manager {
 	struct ctl_proto_snapshot snapshot;
 
 	bool ready;
-	bool watchdog;
 };
 
 /* manager.c */

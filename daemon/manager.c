@@ -335,7 +335,6 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 	 * STATUS= and once in the journal, and recovers when it clears.
 	 */
 	if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
-		m->watchdog = true;
 		r = sd_event_set_watchdog(m->event, true);
 		if (r < 0) {
 			log_error("the watchdog: %s", strerror(-r));

@@ -72,9 +72,6 @@
 /* At most one PUD table's reach: the region then stays under one. */
 #define MMAP_MAX_MIB (512UL << 10)
 
-/* The quiet time around a mark: MARK_SETTLE_SECONDS in lat_proc.c. */
-#define MARK_SETTLE_SECONDS 1
-
 enum shape { SHAPE_ALIVE, SHAPE_WIDE, SHAPE_THREADS, SHAPE_MMAP, SHAPE_STEADY };
 
 static const char *const shape_names[] = {
@@ -262,44 +259,9 @@ static unsigned long planned_forks(const struct options *o)
 	return 0;
 }
 
-static int write_mark(const char *what, const struct options *o)
-{
-	char buf[160];
-	int fd, len, r = 0;
-
-	/* Level 2 (crit): shown on the console whatever its loglevel. */
-	len = snprintf(buf, sizeof(buf), "<2>IOSUP-MARK %s %s procs=%lu\n",
-		       what, o->tag, planned_forks(o));
-	if (len < 0 || (size_t)len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, (size_t)len) != len)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-/* A mark with quiet time on both sides; says what failed. */
 static int settled_mark(const char *what, const struct options *o)
 {
-	int r;
-
-	sleep(MARK_SETTLE_SECONDS);
-	r = write_mark(what, o);
-	if (r) {
-		fprintf(stderr, "iosup-burst: /dev/kmsg: %s\n", strerror(-r));
-		return r;
-	}
-	r = mark_probe_read(&probe);
-	if (r) {
-		fprintf(stderr, "iosup-burst: IOSUP_MARK_PROBE: reading %s: %s\n",
-			probe.path, strerror(-r));
-		return r;
-	}
-	sleep(MARK_SETTLE_SECONDS);
-	return 0;
+	return mark_settled(&probe, "iosup-burst", what, o->tag, planned_forks(o));
 }
 
 /* Reaps pid; 0 if it exited with status 0. */

@@ -43,13 +43,6 @@
 /* 4096 tables is 8 GiB of address space and 16 MiB of touched pages. */
 #define MAX_SPREAD 4096UL
 
-/*
- * Quiet time between a mark and the loop. The host timestamps a mark when
- * it arrives over the emulated serial line, a few milliseconds late; a
- * second of nothing on each side keeps events on the right side of it.
- */
-#define MARK_SETTLE_SECONDS 1
-
 enum mode { MODE_FORK_EXIT, MODE_FORK_EXEC, MODE_FORK_SH };
 
 static const char *const mode_names[] = {
@@ -268,45 +261,9 @@ static int spread_tables(unsigned long tables)
 	return 0;
 }
 
-static int write_mark(const char *what, const struct options *o)
-{
-	char buf[256];
-	int fd, len, r = 0;
-
-	/* Level 2 (crit): shown on the console whatever its loglevel. */
-	len = snprintf(buf, sizeof(buf), "<2>IOSUP-MARK %s %s procs=%lu\n",
-		       what, o->tag, o->iterations);
-	if (len < 0 || (size_t)len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, (size_t)len) != len)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-/* A mark with quiet time on both sides; says what failed. */
 static int settled_mark(const char *what, const struct options *o)
 {
-	int r;
-
-	sleep(MARK_SETTLE_SECONDS);
-	r = write_mark(what, o);
-	if (r) {
-		fprintf(stderr, "iosup-lat-proc: /dev/kmsg: %s\n", strerror(-r));
-		return r;
-	}
-	/* Inside the quiet time, where its DMA is all the device does. */
-	r = mark_probe_read(&probe);
-	if (r) {
-		fprintf(stderr, "iosup-lat-proc: IOSUP_MARK_PROBE: reading %s: %s\n",
-			probe.path, strerror(-r));
-		return r;
-	}
-	sleep(MARK_SETTLE_SECONDS);
-	return 0;
+	return mark_settled(&probe, "iosup-lat-proc", what, o->tag, o->iterations);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -97,4 +97,55 @@ static inline int mark_probe_read(const struct mark_probe *p)
 	return r;
 }
 
+/*
+ * Quiet time between a mark and the loop. The host timestamps a mark when
+ * it arrives over the emulated serial line, a few milliseconds late; a
+ * second of nothing on each side keeps events on the right side of it.
+ */
+#define MARK_SETTLE_SECONDS 1
+
+/* "<2>IOSUP-MARK WHAT TAG procs=PROCS" to /dev/kmsg. 0 or -errno. */
+static inline int mark_write(const char *what, const char *tag, unsigned long procs)
+{
+	char buf[256];
+	int fd, len, r = 0;
+
+	/* Level 2 (crit): shown on the console whatever its loglevel. */
+	len = snprintf(buf, sizeof(buf), "<2>IOSUP-MARK %s %s procs=%lu\n", what, tag, procs);
+	if (len < 0 || (size_t)len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, (size_t)len) != len)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * A mark with quiet time on both sides, and @p's read inside the quiet
+ * time, where its DMA is all the device does. Says what failed, as @prog.
+ */
+static inline int mark_settled(const struct mark_probe *p, const char *prog,
+			       const char *what, const char *tag, unsigned long procs)
+{
+	int r;
+
+	sleep(MARK_SETTLE_SECONDS);
+	r = mark_write(what, tag, procs);
+	if (r) {
+		fprintf(stderr, "%s: /dev/kmsg: %s\n", prog, strerror(-r));
+		return r;
+	}
+	r = mark_probe_read(p);
+	if (r) {
+		fprintf(stderr, "%s: %s: reading %s: %s\n", prog, MARK_PROBE_ENV, p->path,
+			strerror(-r));
+		return r;
+	}
+	sleep(MARK_SETTLE_SECONDS);
+	return 0;
+}
+
 #endif
