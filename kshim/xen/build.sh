@@ -138,11 +138,15 @@ build_xen() {
 	log "building the hypervisor (log: $tmp/build.log)"
 	# Debug on: ASSERT()s fire (the rig fails a run on "(XEN) Assertion"),
 	# and so do the lock and scrub checks it brings, on the paths the
-	# series touches among others.
+	# series touches among others. Perf counters on: the cost account
+	# (tests/vm/test-account.sh) reads them with xenperf; each is a per-CPU
+	# increment, which moves no IOMMU flush.
 	if ! { make -C "$tmp/tree/xen" defconfig &&
-		echo 'CONFIG_DEBUG=y' >>"$tmp/tree/xen/.config" &&
+		printf '%s\n' CONFIG_DEBUG=y CONFIG_PERF_COUNTERS=y CONFIG_PERF_ARRAYS=y \
+			>>"$tmp/tree/xen/.config" &&
 		make -C "$tmp/tree/xen" olddefconfig &&
-		grep -qx 'CONFIG_DEBUG=y' "$tmp/tree/xen/.config" &&
+		[ "$(grep -cxE 'CONFIG_(DEBUG|PERF_COUNTERS|PERF_ARRAYS)=y' \
+			"$tmp/tree/xen/.config")" -eq 3 ] &&
 		make -C "$tmp/tree/xen" -j"$(nproc)"; } >"$tmp/build.log" 2>&1; then
 		tail -n 40 "$tmp/build.log" >&2
 		die "the hypervisor did not build (full log: $tmp/build.log)"
