@@ -24,12 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "churn.h"
 #include "mark_probe.h"
 #include "xen.h"
 #include "xen-format.h"
 
-/* The static churn program; exec'ing it keeps the tree the stock one. */
-#define EXEC_CHILD "/usr/bin/iosup-lat-proc"
 /*
  * Quiet time on each side of a mark: far longer than a console line takes
  * to reach the host's timestamp (milliseconds).
@@ -39,30 +38,18 @@
 static struct mark_probe probe;
 
 /*
- * Writes one "IOSUP-MARK begin|end TAG" line to the kernel log, then reads
- * the probe. Its read changes no page table (the buffer is faulted in
- * already), so the counters around the mark stay as they were.
+ * A phase mark, then the probe read. The read changes no page table (the
+ * buffer is faulted in already), so the counters around the mark stay as
+ * they were.
  */
 static int mark(const char *what, const char *tag, unsigned long procs)
 {
-	char line[128];
-	int fd, len, r;
-	ssize_t w;
+	int r = mark_write(what, tag, procs);
 
-	if (procs)
-		len = snprintf(line, sizeof(line), "<2>IOSUP-MARK %s %s procs=%lu\n",
-			       what, tag, procs);
-	else
-		len = snprintf(line, sizeof(line), "<2>IOSUP-MARK %s %s\n", what, tag);
-	if (len < 0 || (size_t)len >= sizeof(line))
-		return -EINVAL;
-	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, line, (size_t)len);
-	close(fd);
-	if (w != len)
-		return -EIO;
+	if (r) {
+		fprintf(stderr, "iosup-xen-test: /dev/kmsg: %s\n", strerror(-r));
+		return r;
+	}
 	r = mark_probe_read(&probe);
 	if (r)
 		fprintf(stderr, "iosup-xen-test: IOSUP_MARK_PROBE: reading %s: %s\n",
@@ -90,30 +77,6 @@ static int read_dom0(struct iosup_xen *x, const char *tag, const char *point,
 	return 0;
 }
 
-static int storm(unsigned long n, bool exec)
-{
-	unsigned long i;
-
-	for (i = 0; i < n; i++) {
-		int status;
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return -errno;
-		if (pid == 0) {
-			if (exec)
-				execl(EXEC_CHILD, "iosup-lat-proc", "--child",
-				      (char *)NULL);
-			_exit(exec ? 127 : 0);
-		}
-		if (waitpid(pid, &status, 0) < 0)
-			return -errno;
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			return -ECHILD;
-	}
-	return 0;
-}
-
 /*
  * The counters and QEMU must see the same window, but the host stamps a
  * mark when it arrives, a little after the guest wrote it, and any reader
@@ -124,7 +87,7 @@ static int storm(unsigned long n, bool exec)
  * host put it, and QEMU's count for the phase must be exactly C - B. If not,
  * it lies between C - B and D - A, and the lines say so.
  */
-static int window(const char *tag, unsigned long n, bool exec)
+static int window(const char *tag, unsigned long n, enum churn_mode mode)
 {
 	struct iosup_xen_counters a, b, c, d;
 	struct iosup_xen *x;
@@ -141,14 +104,14 @@ static int window(const char *tag, unsigned long n, bool exec)
 	sleep(SETTLE_SECONDS);
 	if ((r = read_dom0(x, tag, "B", &b)))
 		goto out;
-	r = storm(n, exec);
+	r = churn_storm(n, mode);
 	if (r) {
 		fprintf(stderr, "iosup-xen-test: storm: %s\n", strerror(-r));
 		goto out;
 	}
 	sleep(SETTLE_SECONDS);
 	if ((r = read_dom0(x, tag, "C", &c)) ||
-	    (r = mark("end", tag, 0)))
+	    (r = mark("end", tag, n)))
 		goto out;
 	sleep(SETTLE_SECONDS);
 	r = read_dom0(x, tag, "D", &d);
@@ -301,8 +264,8 @@ int main(int argc, char **argv)
 		return errors();
 	if (argc == 5 && !strcmp(argv[1], "window")) {
 		char *end;
+		enum churn_mode mode;
 		unsigned long n;
-		bool exec;
 		int r;
 
 		errno = 0;
@@ -311,18 +274,14 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		if (!strcmp(argv[4], "fork-exit"))
-			exec = false;
-		else if (!strcmp(argv[4], "fork-exec"))
-			exec = true;
-		else {
+		if (churn_mode_parse(argv[4], &mode) || mode == CHURN_FORK_SH) {
 			usage(stderr);
 			return 2;
 		}
 		r = mark_probe_setup(&probe, "iosup-xen-test");
 		if (r)
 			return r;
-		return window(argv[2], n, exec) ? 1 : 0;
+		return window(argv[2], n, mode) ? 1 : 0;
 	}
 	usage(stderr);
 	return 2;
