@@ -19,6 +19,8 @@
  * Only in a domU: dom0's pools are iosupd's, over netlink.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
