@@ -156,10 +156,11 @@ printf '  %s\n' "${r:-no ready mark of domu-dev}"
 
 # The agent. Each reading is an IOSUP-AGENT line dom0 said (a missing one
 # fails), or a mark or message of the domU's console (prefixed domu-dev| ),
-# without the console's time stamp.
+# without the console's time stamp; nothing (not a failure of the script)
+# when there is none.
 console_lines() { sed -E 's/^[0-9]+\.[0-9]+ //' "$boot/console.log" | tr -d '\r'; }
-agent_said() { console_lines | grep -a "^IOSUP-AGENT $1"; }
-domu_said() { console_lines | grep -a "^domu-dev| .*$1"; }
+agent_said() { console_lines | grep -a "^IOSUP-AGENT $1" || true; }
+domu_said() { console_lines | grep -a "^domu-dev| .*$1" || true; }
 STATS_RE='^hits=(0|[1-9][0-9]*) misses=(0|[1-9][0-9]*) pool=(0|[1-9][0-9]*) limit=(0|[1-9][0-9]*)$'
 # agent_limit PHASE LEVEL WANT: the level's stats at PHASE in the grammar,
 # with limit WANT.

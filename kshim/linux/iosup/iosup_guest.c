@@ -87,7 +87,7 @@ static void iosup_guest_take(enum iosup_guest_knob knob, int level,
 		return;	/* gone: the lease ends what it set */
 	if (iosup_xs_parse_u64(val, len, iosup_guest_knobs[knob].max, &v)) {
 		if (__ratelimit(&iosup_guest_rs[knob][level - 1]))
-			pr_warn("%s/%s: refused '%*pE'%s: not a decimal in [0, %u]; %u stays\n",
+			pr_warn("%s/%s: refused '%*pE'%s: not a canonical decimal in [0, %u]; %u stays\n",
 				IOSUP_XS_CONTROL, name,
 				min_t(int, len, IOSUP_GUEST_SHOWN), val,
 				len > IOSUP_GUEST_SHOWN ? "..." : "",

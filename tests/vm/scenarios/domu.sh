@@ -101,7 +101,7 @@ agent_checks() {
 	}
 	# set_node NODE VALUE: under control/, dom0's, the domain may read it.
 	set_node() {
-		xenstore-write "$home/control/$1" "$2" &&
+		xenstore-write -- "$home/control/$1" "$2" &&
 			xenstore-chmod "$home/control/$1" n0 "r$agent_domid" ||
 			say "dom0 could not write control/$1"
 	}
