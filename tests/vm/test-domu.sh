@@ -21,7 +21,8 @@
 #             writes in control/iosup, the ratio reaches the pool; malformed
 #             or out-of-bound values leave the last good limit with one
 #             message per node; the domain cannot write its own target;
-#             rmmod removes data/iosup
+#             once dom0 stops writing, the lease ends and the defaults are
+#             back; rmmod removes data/iosup
 # dom0's own invalidations in each phase (its forwarding of the domU's
 # console, its alignment probes) are printed beside them.
 #
@@ -176,7 +177,9 @@ agent_limit() {
 		test_fail "agent: $1: level $2's limit is ${BASH_REMATCH[4]}, expected $3"
 	else
 		agent_ok=$((agent_ok + 1))
+		return
 	fi
+	agent_bad=$((agent_bad + 1))
 }
 # agent_check DESCRIPTION COMMAND...: one assertion.
 agent_check() {
@@ -207,6 +210,15 @@ agent_limit target 3 512
 agent_limit bad 1 100
 agent_limit bad 2 50
 agent_limit after 1 200
+# dom0 stopped writing: the lease (10 s in the test) ran out, every level
+# went back to the module's defaults, which the domU said once.
+agent_limit lease 1 2048
+agent_limit lease 2 512
+n=$(domu_said 'lease expired: limits 2048/512/512/256 are back' | grep -c . || true)
+agent_check "$n messages of the lease's end in the domU, expected 1" test "$n" -eq 1
+ratio_l1=$(domu_said 'IOSUP-AGENT-DOMU final L1 ' | tail -n1 | awk '{ print $(NF - 1) }')
+agent_check "L1's free ratio after the lease is '${ratio_l1:-no reading}', expected 0" \
+	test "$ratio_l1" = 0
 # The ratio, from the domU's own stats just before rmmod (column 10).
 ratio_l1=$(domu_said 'IOSUP-AGENT-DOMU stats L1 ' | tail -n1 | awk '{ print $(NF - 1) }')
 agent_check "L1's free ratio in the domU is '${ratio_l1:-no reading}', expected 150" \
@@ -234,7 +246,8 @@ for what in no-insmod insmod-failed no-own-write no-unload 'data-list=failed' 'd
 	agent_check "dom0 says: $v" test -z "$v"
 done
 t=$(agent_said 'time seconds=' | tail -n1)
-printf '  %d agent checks passed, %d failed; dom0 steered the agent for %s s\n' \
-	"$agent_ok" "$agent_bad" "${t##*=}"
+lw=$(agent_said 'lease-wait seconds=' | tail -n1)
+printf '  %d agent checks passed, %d failed; dom0 steered the agent for %s s (the lease ended %s s after its last value)\n' \
+	"$agent_ok" "$agent_bad" "${t##*=}" "${lw##*=}"
 echo
 test_finish

@@ -7,10 +7,11 @@
  * dom0 owns and the domain may only read, and takes each level's target
  * (its limit) and free ratio from there through the controls netlink SET
  * uses, under the module's lease: each value taken renews the lease for
- * IOSUP_XS_LEASE_S seconds, so that the targets of a dom0 that stopped
- * writing go back to the module's defaults. A value it cannot use (not a
- * canonical decimal, or above the module's bound) is refused with one
- * rate-limited message naming its node, and the value in force stays.
+ * IOSUP_XS_LEASE_S seconds (the guest_lease parameter), so that the
+ * targets of a dom0 that stopped writing go back to the module's
+ * defaults. A value it cannot use (not a canonical decimal, or above the
+ * module's bound) is refused with one rate-limited message naming its
+ * node, and the value in force stays.
  *
  * Every second it writes each level's stats to data/iosup/level-<N>, a
  * whole value per write, when they changed. On unload the watch goes
@@ -22,6 +23,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/ratelimit.h>
@@ -45,6 +47,21 @@
  * (or a test that writes it on purpose) fills no console.
  */
 #define IOSUP_GUEST_WARN_INTERVAL	(60 * HZ)
+
+static unsigned int iosup_guest_lease = IOSUP_XS_LEASE_S;
+
+static int iosup_guest_set_lease(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, IOSUP_LEASE_MAX);
+}
+
+static const struct kernel_param_ops iosup_guest_lease_ops = {
+	.set = iosup_guest_set_lease,
+	.get = param_get_uint,
+};
+module_param_cb(guest_lease, &iosup_guest_lease_ops, &iosup_guest_lease, 0644);
+MODULE_PARM_DESC(guest_lease,
+		 "domU: seconds dom0's values over xenstore hold unless renewed (default: the 60 dom0 renews within)");
 
 /* A level's knobs dom0 sets, as netlink SET has them. */
 enum iosup_guest_knob {
@@ -104,7 +121,7 @@ static void iosup_guest_take(enum iosup_guest_knob knob, int level,
 		iosup_ctl_limit(level, (unsigned int)v, false);
 	else
 		iosup_ctl_ratio(level, (unsigned int)v, false);
-	iosup_ctl_lease(IOSUP_XS_LEASE_S);
+	iosup_ctl_lease(READ_ONCE(iosup_guest_lease));
 }
 
 /* A node under control/iosup: one of the knobs, or nothing the agent reads. */
