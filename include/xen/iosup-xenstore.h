@@ -44,10 +44,13 @@
 #define IOSUP_XS_CONTROL	"control/iosup"
 #define IOSUP_XS_DATA		"data/iosup"
 
-/* Node names under them, with the level as %u. */
-#define IOSUP_XS_TARGET		"target-l%u"
-#define IOSUP_XS_RATIO		"ratio-l%u"
-#define IOSUP_XS_STATS		"level-%u"
+/* Node names under them: a prefix, then the level as %u. */
+#define IOSUP_XS_TARGET_PREFIX	"target-l"
+#define IOSUP_XS_RATIO_PREFIX	"ratio-l"
+#define IOSUP_XS_STATS_PREFIX	"level-"
+#define IOSUP_XS_TARGET		IOSUP_XS_TARGET_PREFIX "%u"
+#define IOSUP_XS_RATIO		IOSUP_XS_RATIO_PREFIX "%u"
+#define IOSUP_XS_STATS		IOSUP_XS_STATS_PREFIX "%u"
 
 /*
  * The lease the agent holds dom0's values under: ten of iosupd's default

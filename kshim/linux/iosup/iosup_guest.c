@@ -74,8 +74,8 @@ static const struct {
 	const char *prefix;	/* the node's name up to its level */
 	unsigned int max;	/* the module's bound */
 } iosup_guest_knobs[IOSUP_GUEST_KNOBS] = {
-	[IOSUP_GUEST_TARGET] = { "target-l", IOSUP_LIMIT_MAX },
-	[IOSUP_GUEST_RATIO] = { "ratio-l", IOSUP_FREE_RATIO_MAX },
+	[IOSUP_GUEST_TARGET] = { IOSUP_XS_TARGET_PREFIX, IOSUP_LIMIT_MAX },
+	[IOSUP_GUEST_RATIO] = { IOSUP_XS_RATIO_PREFIX, IOSUP_FREE_RATIO_MAX },
 };
 
 /* Each node's refusals are told at most once an interval. */
