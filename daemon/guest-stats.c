@@ -18,10 +18,10 @@ static const struct {
 	const char *name;
 	uint64_t max;
 } stats_keys[STATS_KEYS] = {
-	[HITS] = { "hits", UINT64_MAX },
-	[MISSES] = { "misses", UINT64_MAX },
-	[POOL] = { "pool", IOSUP_GUEST_POOL_MAX },
-	[LIMIT] = { "limit", IOSUP_LIMIT_MAX },
+	[HITS] = { IOSUP_XS_STATS_HITS, UINT64_MAX },
+	[MISSES] = { IOSUP_XS_STATS_MISSES, UINT64_MAX },
+	[POOL] = { IOSUP_XS_STATS_POOL, IOSUP_GUEST_POOL_MAX },
+	[LIMIT] = { IOSUP_XS_STATS_LIMIT, IOSUP_LIMIT_MAX },
 };
 
 /* Enough of a field to recognise it in a message. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What a domU's agent reports of its pools, one xenstore node per level:
+ * What a domU's agent reports of its pools, one xenstore node per level
+ * (the names, keys and bounds are <xen/iosup-xenstore.h>'s, which the
+ * module's agent writes by):
  *
  *   /local/domain/<domid>/data/iosup/level-<N>      N = 1 (PTE) .. 4 (pgd pair)
  *   "hits=<u64> misses=<u64> pool=<u64> limit=<u32>"
@@ -24,13 +26,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xen/iosup-xenstore.h>
+
 #include "controller.h"
 
-/* The longest value: four 20-digit numbers and their keys fit in 100. */
-#define IOSUP_GUEST_STATS_MAX 128
-
-/* pool's bound: far above any limit, below a count that makes no sense. */
-#define IOSUP_GUEST_POOL_MAX (UINT64_C(1) << 32)
+#define IOSUP_GUEST_STATS_MAX IOSUP_XS_STATS_MAX
+#define IOSUP_GUEST_POOL_MAX ((uint64_t)IOSUP_XS_POOL_MAX)
 
 /*
  * Parses @len bytes of @value (no NUL needed) into @out. -EINVAL, with

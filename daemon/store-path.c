@@ -12,25 +12,13 @@
 #include <string.h>
 
 #include <linux/iosup.h>
+#include <xen/iosup-xenstore.h>
 
 #include "xen.h"
 
 int iosup_store_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len || (len > 1 && s[0] == '0'))
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		unsigned int d = (unsigned char)s[i] - '0';
-
-		if (d > 9 || v > (max - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
+	return iosup_xs_parse_u64(s, len, max, out);
 }
 
 int iosup_store_parse_domid(const char *s, size_t len, unsigned int *domid)
@@ -104,10 +92,22 @@ int iosup_store_target_path(char *buf, size_t len, unsigned int domid,
 
 	if (level > IOSUP_LEVEL_MAX)
 		return -EINVAL;
-	if (level)
-		snprintf(sub, sizeof(sub), "control/iosup/target-l%u", level);
-	else
-		snprintf(sub, sizeof(sub), "control/iosup");
+	if (!level)
+		return iosup_store_domain_path(buf, len, domid, IOSUP_XS_CONTROL);
+	snprintf(sub, sizeof(sub), IOSUP_XS_CONTROL "/" IOSUP_XS_TARGET, level);
+	return iosup_store_domain_path(buf, len, domid, sub);
+}
+
+int iosup_store_ratio_path(char *buf, size_t len, unsigned int domid,
+			   unsigned int level)
+{
+	char sub[32];
+
+	if (level > IOSUP_LEVEL_MAX)
+		return -EINVAL;
+	if (!level)
+		return iosup_store_domain_path(buf, len, domid, IOSUP_XS_CONTROL);
+	snprintf(sub, sizeof(sub), IOSUP_XS_CONTROL "/" IOSUP_XS_RATIO, level);
 	return iosup_store_domain_path(buf, len, domid, sub);
 }
 
@@ -118,10 +118,9 @@ int iosup_store_guest_stats_path(char *buf, size_t len, unsigned int domid,
 
 	if (level > IOSUP_LEVEL_MAX)
 		return -EINVAL;
-	if (level)
-		snprintf(sub, sizeof(sub), "data/iosup/level-%u", level);
-	else
-		snprintf(sub, sizeof(sub), "data/iosup");
+	if (!level)
+		return iosup_store_domain_path(buf, len, domid, IOSUP_XS_DATA);
+	snprintf(sub, sizeof(sub), IOSUP_XS_DATA "/" IOSUP_XS_STATS, level);
 	return iosup_store_domain_path(buf, len, domid, sub);
 }
 

@@ -8,9 +8,15 @@
  *   /local/domain/<domid>/control/iosup/target-l<level>
  *                      pages the domain's pool at that level should hold
  *                      (dom0 writes, the domain reads)
+ *   /local/domain/<domid>/control/iosup/ratio-l<level>
+ *                      the free ratio of the domain's pool at that level
+ *                      (dom0 writes, the domain reads)
  *   /local/domain/<domid>/data/iosup/level-<level>
  *                      the domain's pool stats at that level (the domain
  *                      writes, dom0 reads; guest-stats.h has the format)
+ *
+ * The domain's part of these names, and their grammar, are defined once,
+ * for iosupd and the module's agent both, in <xen/iosup-xenstore.h>.
  *
  * Everything read from xenstore is parsed strictly: decimal digits only, no
  * sign, no spaces, no leading zeros, within range.
@@ -38,7 +44,8 @@
 
 /*
  * @s (@len bytes, no NUL needed) as a canonical decimal in [0, @max], or
- * -EINVAL.
+ * -EINVAL: iosup_xs_parse_u64(), the grammar the module's agent parses
+ * dom0's values with.
  */
 int iosup_store_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
@@ -59,6 +66,10 @@ int iosup_store_domain_path(char *buf, size_t len, unsigned int domid,
 /* /local/domain/<domid>/control/iosup/target-l<level>; @level 0: the dir. */
 int iosup_store_target_path(char *buf, size_t len, unsigned int domid,
 			    unsigned int level);
+
+/* /local/domain/<domid>/control/iosup/ratio-l<level>; @level 0: the dir. */
+int iosup_store_ratio_path(char *buf, size_t len, unsigned int domid,
+			   unsigned int level);
 
 /* /local/domain/<domid>/data/iosup/level-<level>; @level 0: the dir. */
 int iosup_store_guest_stats_path(char *buf, size_t len, unsigned int domid,

@@ -15,12 +15,13 @@ case ${1:-} in
 esac
 
 uapi=$SRC_ROOT/include/uapi/linux/iosup.h
+xs=$SRC_ROOT/include/xen/iosup-xenstore.h
 inputs=$("$KSHIM_DIR/build.sh" --flavour "$flavour")
 kbuild=$(sed -n 's/^KBUILD_DIR=//p' <<<"$inputs")
 kernel=$(sed -n 's/^KERNEL_IMAGE=//p' <<<"$inputs")
 [ -d "$kbuild" ] || die "build.sh printed no KBUILD_DIR"
 
-key=$( { hash_of "$KSHIM_DIR/iosup" "$uapi" "$0"; echo "$kernel"; } |
+key=$( { hash_of "$KSHIM_DIR/iosup" "$uapi" "$xs" "$0"; echo "$kernel"; } |
 	sha256sum | cut -c1-16)
 out=$(cache_dir iosup-ko "$key")
 # The soak and the pool test may ask for the same module at once.
@@ -30,9 +31,10 @@ if [ ! -f "$out/iosup.ko" ]; then
 	rm -rf "$tmp"
 	# The checkout's layout, so that Kbuild finds the ABI header where it
 	# would in the checkout; kbuild writes its objects next to the sources.
-	mkdir -p "$tmp/src/kshim/linux" "$tmp/src/include/uapi/linux"
+	mkdir -p "$tmp/src/kshim/linux" "$tmp/src/include/uapi/linux" "$tmp/src/include/xen"
 	cp -r "$KSHIM_DIR/iosup" "$tmp/src/kshim/linux/"
 	cp "$uapi" "$tmp/src/include/uapi/linux/"
+	cp "$xs" "$tmp/src/include/xen/"
 	# The work area follows one build at a time; keep builds of it apart.
 	flock "$(dirname "$kbuild").lock" \
 		make -C "$kbuild" M="$tmp/src/kshim/linux/iosup" W=1 modules >&2

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/iosup.h>
+
 #include "assert.h"
 #include "guest-stats.h"
 
@@ -80,6 +82,27 @@ static void test_good(void)
 		ASSERT_EQ(s.limit, 5);
 	}
 	printf("good: ok\n");
+}
+
+/* What the module's agent writes, from the one format both sides share. */
+static void test_agent_format(void)
+{
+	char v[IOSUP_XS_STATS_MAX + 1];
+	struct ctl_level_sample s;
+	int n;
+
+	n = snprintf(v, sizeof(v), IOSUP_XS_STATS_FMT, 7ULL, 8ULL, 9ULL, 10U);
+	ASSERT_TRUE(n > 0 && n < (int)sizeof(v));
+	s = good(v);
+	ASSERT_TRUE(s.hits == 7 && s.misses == 8 && s.pool == 9 && s.limit == 10);
+	/* The longest it can write still fits the bound. */
+	n = snprintf(v, sizeof(v), IOSUP_XS_STATS_FMT, (unsigned long long)UINT64_MAX,
+		     (unsigned long long)UINT64_MAX, (unsigned long long)IOSUP_XS_POOL_MAX,
+		     IOSUP_LIMIT_MAX);
+	ASSERT_TRUE(n > 0 && n <= IOSUP_XS_STATS_MAX);
+	s = good(v);
+	ASSERT_EQ(s.limit, IOSUP_LIMIT_MAX);
+	printf("agent format: ok\n");
 }
 
 static void test_shape(void)
@@ -157,6 +180,7 @@ static void test_small_err(void)
 int main(void)
 {
 	test_good();
+	test_agent_format();
 	test_shape();
 	test_keys();
 	test_values();

@@ -72,6 +72,11 @@ static void test_paths(void)
 	ASSERT_EQ(iosup_store_target_path(buf, sizeof(buf), 5, 5), -EINVAL);
 	ASSERT_EQ(iosup_store_target_path(buf, sizeof(buf), 32752, 1), -EINVAL);
 	ASSERT_EQ(iosup_store_target_path(tiny, sizeof(tiny), 5, 1), -ENAMETOOLONG);
+	ASSERT_EQ(iosup_store_ratio_path(buf, sizeof(buf), 5, 3), 0);
+	ASSERT_STREQ(buf, "/local/domain/5/control/iosup/ratio-l3");
+	ASSERT_EQ(iosup_store_ratio_path(buf, sizeof(buf), 5, 0), 0);
+	ASSERT_STREQ(buf, "/local/domain/5/control/iosup");
+	ASSERT_EQ(iosup_store_ratio_path(buf, sizeof(buf), 5, 5), -EINVAL);
 	ASSERT_EQ(iosup_store_guest_stats_path(buf, sizeof(buf), 5, 4), 0);
 	ASSERT_STREQ(buf, "/local/domain/5/data/iosup/level-4");
 	ASSERT_EQ(iosup_store_guest_stats_path(buf, sizeof(buf), 5, 0), 0);

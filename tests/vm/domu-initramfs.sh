@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds the initramfs of the rig's PV domU: busybox, iosup-lat-proc and
-# domu/init, nothing of Xen's.
+# Builds the initramfs of the rig's PV domU: busybox, iosup-lat-proc,
+# domu/init, Xen's xenstore client (read and write, for the agent's test:
+# a domain's own client, talking through /dev/xen/xenbus) and, with
+# RIG_DOMU_KO set, that module (iosup.ko, built for the domU's kernel) in
+# /lib/modules.
 #
-# usage: domu-initramfs.sh BIN_DIR
+# usage: [RIG_DOMU_KO=KO] domu-initramfs.sh BIN_DIR
 #   BIN_DIR    the project's build directory (its iosup-lat-proc ships)
 # Prints the path of the (cached) gzipped cpio archive.
 set -euo pipefail
@@ -12,8 +15,13 @@ set -euo pipefail
 lat_proc=$1/tests/iosup-lat-proc
 [ -x "$lat_proc" ] || die "$lat_proc is missing (build the project first)"
 [ -x /bin/busybox ] || die "/bin/busybox is missing (run scripts/deps)"
+# One program, named by how it is called (xenstore-read, xenstore-write).
+xenstore=/usr/bin/xenstore
+[ -x "$xenstore" ] || die "$xenstore is missing (run scripts/deps)"
+ko=${RIG_DOMU_KO:-}
+[ -z "$ko" ] || [ -f "$ko" ] || die "RIG_DOMU_KO: '$ko' is not a file"
 
-key=$(hash_of "$RIG_DIR/domu/init" "$0" /bin/busybox "$lat_proc")
+key=$(hash_of "$RIG_DIR/domu/init" "$0" /bin/busybox "$lat_proc" "$xenstore" ${ko:+"$ko"})
 out=$(cache_dir domu-initramfs "$key")
 cache_lock "$out"
 if [ -f "$out/initrd.gz" ]; then
@@ -30,9 +38,15 @@ for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 install -m 0755 "$lat_proc" "$root/usr/bin/iosup-lat-proc"
-for lib in $(ldd "$lat_proc" 2>/dev/null | awk '/=>/ { print $3 } /^[ \t]*\/lib/ { print $1 }'); do
+install -m 0755 "$xenstore" "$root/usr/bin/xenstore"
+ln -s xenstore "$root/usr/bin/xenstore-read"
+ln -s xenstore "$root/usr/bin/xenstore-write"
+for lib in $(ldd "$lat_proc" "$xenstore" 2>/dev/null | awk '/=>/ { print $3 } /^[ \t]*\/lib/ { print $1 }'); do
 	[ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
 done
+if [ -n "$ko" ]; then
+	install -D -m 0644 "$ko" "$root/lib/modules/iosup.ko"
+fi
 install -m 0755 "$RIG_DIR/domu/init" "$root/init"
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

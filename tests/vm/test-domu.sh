@@ -14,6 +14,15 @@
 #             over each storm equals QEMU's, and is 0 without the device
 #   device    the domU found the device and read its disk (DMA through its
 #             own VT-d context)
+#   agent     after its storms the domU with the device loads iosup.ko and
+#             dom0 steers it over xenstore (scenario domu's agent_checks):
+#             data/iosup/level-1..4 appear in the stats grammar with the
+#             module's default limits; each limit follows the target dom0
+#             writes in control/iosup, the ratio reaches the pool; malformed
+#             or out-of-bound values leave the last good limit with one
+#             message per node; the domain cannot write its own target;
+#             once dom0 stops writing, the lease ends and the defaults are
+#             back; rmmod removes data/iosup
 # dom0's own invalidations in each phase (its forwarding of the domU's
 # console, its alignment probes) are printed beside them.
 #
@@ -56,11 +65,14 @@ phase patched-xen "$SRC_ROOT/kshim/xen/build.sh" >"$out/xen.inputs" ||
 	grep -v -e '^XEN_IMAGE=' -e '^XEN_ARGS=' "$out/kernel.inputs"
 	grep -e '^XEN_IMAGE=' -e '^XEN_ARGS=' "$out/xen.inputs"
 } >"$out/inputs"
+# The module for the domU's kernel (the same as dom0's), in its initramfs.
+ko=$(phase module "$SRC_ROOT/kshim/linux/build-module.sh" --flavour "$flavour") ||
+	{ test_fail "kshim/linux/build-module.sh --flavour $flavour failed"; test_finish; }
 
 boot=$out/boot
 # Two VT-d domains: dom0's and the domU's with the device; the domU without
 # one has none.
-if ! RIG_DOMU=1 RIG_VTD_DOMAINS=2 "$RIG_DIR/run.sh" --inputs "$out/inputs" \
+if ! RIG_DOMU=1 RIG_DOMU_KO=$ko RIG_VTD_DOMAINS=2 "$RIG_DIR/run.sh" --inputs "$out/inputs" \
 	--procs "$procs" --out "$boot" domu >/dev/null 2>"$out/run.log"; then
 	tail -n 40 "$out/run.log" | sed 's/^/  | /'
 	test_fail "the boot failed (see $out/run.log and $boot/console.log)"
@@ -142,5 +154,100 @@ r=$(ready dev)
 printf '  %s\n' "${r:-no ready mark of domu-dev}"
 [[ $r == *"pci=0000:00:00.0 "*"disk=read"* ]] ||
 	test_fail "device: the domU with the device says: ${r:-nothing}"
+
+# The agent. Each reading is an IOSUP-AGENT line dom0 said (a missing one
+# fails), or a mark or message of the domU's console (prefixed domu-dev| ),
+# without the console's time stamp; nothing (not a failure of the script)
+# when there is none.
+console_lines() { sed -E 's/^[0-9]+\.[0-9]+ //' "$boot/console.log" | tr -d '\r'; }
+agent_said() { console_lines | grep -a "^IOSUP-AGENT $1" || true; }
+domu_said() { console_lines | grep -a "^domu-dev| .*$1" || true; }
+STATS_RE='^hits=(0|[1-9][0-9]*) misses=(0|[1-9][0-9]*) pool=(0|[1-9][0-9]*) limit=(0|[1-9][0-9]*)$'
+# agent_limit PHASE LEVEL WANT: the level's stats at PHASE in the grammar,
+# with limit WANT.
+agent_limit() {
+	local line v
+	line=$(agent_said "stats phase=$1 level=$2 " | tail -n1)
+	v=${line#*value=}
+	if [ -z "$line" ] || [ "$v" = "$line" ]; then
+		test_fail "agent: $1: no stats of level $2 (${line:-no reading})"
+	elif ! [[ $v =~ $STATS_RE ]]; then
+		test_fail "agent: $1: level $2's stats '$v' are not in the grammar"
+	elif [ "${BASH_REMATCH[4]}" != "$3" ]; then
+		test_fail "agent: $1: level $2's limit is ${BASH_REMATCH[4]}, expected $3"
+	else
+		agent_ok=$((agent_ok + 1))
+		return
+	fi
+	agent_bad=$((agent_bad + 1))
+}
+# agent_check DESCRIPTION COMMAND...: one assertion.
+agent_check() {
+	local what=$1
+	shift
+	if "$@"; then agent_ok=$((agent_ok + 1)); else test_fail "agent: $what"; agent_bad=$((agent_bad + 1)); fi
+}
+# refusals NODE: the domU's messages refusing a value of control/iosup/NODE.
+refusals() { domu_said "iosup: control/iosup/$1: refused " | grep -c . || true; }
+agent_ok=0 agent_bad=0
+printf '\nagent (domU with the device):\n'
+agent_said 'stats phase=' | sed 's/^IOSUP-AGENT /  /'
+agent_said 'perms ' | sed 's/^IOSUP-AGENT /  /'
+domu_said 'iosup: ' | sed 's/^/  /'
+agent_check "the domU did not load iosup.ko" \
+	grep -aq 'IOSUP-MARK domu-agent tag=dev insmod=ok' "$boot/console.log"
+agent_check "the agent did not say it follows control/iosup" \
+	grep -aq ' domu-dev| .*iosup: agent: following control/iosup' "$boot/console.log"
+# The module's default limits, then dom0's targets, kept through the
+# refused values, then the next good one.
+agent_limit initial 1 2048
+agent_limit initial 2 512
+agent_limit initial 3 512
+agent_limit initial 4 256
+agent_limit target 1 100
+agent_limit target 2 50
+agent_limit target 3 512
+agent_limit bad 1 100
+agent_limit bad 2 50
+agent_limit after 1 200
+# dom0 stopped writing: the lease (10 s in the test) ran out, every level
+# went back to the module's defaults, which the domU said once.
+agent_limit lease 1 2048
+agent_limit lease 2 512
+n=$(domu_said 'lease expired: limits 2048/512/512/256 are back' | grep -c . || true)
+agent_check "$n messages of the lease's end in the domU, expected 1" test "$n" -eq 1
+ratio_l1=$(domu_said 'IOSUP-AGENT-DOMU final L1 ' | tail -n1 | awk '{ print $(NF - 1) }')
+agent_check "L1's free ratio after the lease is '${ratio_l1:-no reading}', expected 0" \
+	test "$ratio_l1" = 0
+# The ratio, from the domU's own stats just before rmmod (column 10).
+ratio_l1=$(domu_said 'IOSUP-AGENT-DOMU stats L1 ' | tail -n1 | awk '{ print $(NF - 1) }')
+agent_check "L1's free ratio in the domU is '${ratio_l1:-no reading}', expected 150" \
+	test "$ratio_l1" = 150
+# Three bad values to target-l1 within a second: one message.
+for node in target-l1 target-l2 ratio-l1; do
+	n=$(refusals "$node")
+	agent_check "$n messages refusing control/iosup/$node, expected 1" test "$n" -eq 1
+done
+n=$(domu_said 'iosup: control/iosup/' | grep -c . || true)
+agent_check "$n messages about control/iosup in all, expected 3" test "$n" -eq 3
+r=$(grep -aoE 'IOSUP-MARK domu-agent tag=dev own-write=[a-z]+' "$boot/console.log" | tail -n1)
+agent_check "the domU's write of its own target: '${r:-no reading}', expected refused" \
+	test "${r##*=}" = refused
+v=$(agent_said 'target-after-own-write ' | tail -n1)
+agent_check "target-l1 after the domU's write: '${v:-no reading}', expected 200" \
+	test "${v##*value=}" = 200
+agent_check "rmmod in the domU failed or was not done" \
+	grep -aq 'IOSUP-MARK domu-agent tag=dev unloaded rc=0' "$boot/console.log"
+v=$(agent_said 'data-iosup=' | tail -n1)
+agent_check "after rmmod dom0 says: '${v:-no reading}', expected data-iosup=gone" \
+	test "$v" = 'IOSUP-AGENT data-iosup=gone'
+for what in no-insmod insmod-failed no-own-write no-unload 'data-list=failed' 'dom0 could not'; do
+	v=$(agent_said "$what" | head -n1)
+	agent_check "dom0 says: $v" test -z "$v"
+done
+t=$(agent_said 'time seconds=' | tail -n1)
+lw=$(agent_said 'lease-wait seconds=' | tail -n1)
+printf '  %d agent checks passed, %d failed; dom0 steered the agent for %s s (the lease ended %s s after its last value)\n' \
+	"$agent_ok" "$agent_bad" "${t##*=}" "${lw##*=}"
 echo
 test_finish

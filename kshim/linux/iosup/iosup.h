@@ -78,6 +78,10 @@ void iosup_ctl_lease(unsigned int seconds);
 unsigned int iosup_ctl_lease_left(void);
 unsigned int iosup_ctl_default_limit(int level);
 
+/* The agent of a domU (xenstore); nothing in dom0. */
+int iosup_guest_init(void);
+void iosup_guest_exit(void);
+
 int iosup_genl_init(void);
 void iosup_genl_exit(void);
 void iosup_genl_notify(enum iosup_event event, int level);

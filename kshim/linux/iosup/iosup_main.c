@@ -320,7 +320,8 @@ static int __init iosup_init(void)
 	mutex_unlock(&iosup_lock);
 	if (ret)
 		goto out_shrinker;
-	return 0;
+	/* Last: dom0's values over xenstore act at once. */
+	return iosup_guest_init();
 
 out_shrinker:
 	iosup_shrinker_exit();
@@ -340,6 +341,8 @@ out_genl:
  */
 static void __exit iosup_exit(void)
 {
+	/* In a domU, dom0's values stop coming before anything goes. */
+	iosup_guest_exit();
 	mutex_lock(&iosup_lock);
 	live = false;
 	iosup_leased = false;

@@ -5,7 +5,9 @@
 # and "xl console", each line prefixed "domu-TAG| "; at each of its begin
 # and end marks dom0 reads its own disk (the alignment probe, see
 # mark_probe) and, on a hypervisor with the iosup counters, the domU's
-# counters (an IOSUP-DOMUXEN line).
+# counters (an IOSUP-DOMUXEN line). After its storms the domU with the
+# device loads iosup.ko, and dom0 checks the module's agent over xenstore
+# (agent_checks: IOSUP-AGENT lines, which test-domu.sh asserts on).
 . /lib/rig/guest.sh
 
 param() {
@@ -57,7 +59,112 @@ forward() {
 	done
 }
 
-# run_domu TAG [BDF]: one domU, to its end; 1 (said) if it did not finish
+# agent_checks TAG DOMID: dom0's side of the agent's test (domu/init's
+# agent()). Sets the domain's targets and ratio in control/iosup, owned by
+# dom0 and only readable by the domain (as iosupd sets them), and reads
+# back what the agent reports in data/iosup at each step; values it must
+# refuse; then asks the domain to write its own target (through
+# control/iosup-rig, a node of this test) and to unload the module. Says
+# each reading as an IOSUP-AGENT line, a missing one too: the host asserts.
+agent_checks() {
+	agent_domid=$2 home=/local/domain/$2 glog=/var/log/xen/console/guest-domu-$1.log
+	say() { echo "IOSUP-AGENT $*"; }
+	# wait_log PATTERN SECONDS: the domain's console says PATTERN.
+	wait_log() {
+		i=0
+		while ! grep -q "$1" "$glog" 2>/dev/null; do
+			xl domid "domu-$tag" >/dev/null 2>&1 && [ $i -lt $(($2 * 5)) ] || return 1
+			sleep 0.2
+			i=$((i + 1))
+		done
+	}
+	# limit_is LEVEL N [SECONDS]: the agent reports limit N at LEVEL
+	# within SECONDS (5).
+	limit_is() {
+		until_s=$(($(date +%s) + ${3:-5}))
+		while :; do
+			case " $(xenstore-read "$home/data/iosup/level-$1" 2>/dev/null) " in
+			*" limit=$2 "*) return 0 ;;
+			esac
+			[ "$(date +%s)" -lt "$until_s" ] || return 1
+			sleep 0.2
+		done
+	}
+	stats() {
+		for l in 1 2 3 4; do
+			if v=$(xenstore-read "$home/data/iosup/level-$l" 2>/dev/null); then
+				say "stats phase=$1 level=$l value=$v"
+			else
+				say "stats phase=$1 level=$l missing"
+			fi
+		done
+	}
+	# set_node NODE VALUE: under control/, dom0's, the domain may read it.
+	set_node() {
+		xenstore-write -- "$home/control/$1" "$2" &&
+			xenstore-chmod "$home/control/$1" n0 "r$agent_domid" ||
+			say "dom0 could not write control/$1"
+	}
+	wait_log "IOSUP-MARK domu-agent tag=$1 insmod=" "$DOMU_DEADLINE" ||
+		{ say "no-insmod"; return; }
+	grep -q "IOSUP-MARK domu-agent tag=$1 insmod=ok" "$glog" || { say "insmod-failed"; return; }
+	t0=$(date +%s)
+	# The agent's first report, right after insmod.
+	i=0
+	while ! xenstore-read "$home/data/iosup/level-4" >/dev/null 2>&1 && [ $i -lt 25 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	stats initial
+	set_node iosup-rig ''
+	set_node iosup ''
+	set_node iosup/target-l1 100
+	set_node iosup/target-l2 50
+	set_node iosup/ratio-l1 150
+	limit_is 1 100 || true
+	limit_is 2 50 || true
+	stats target
+	# Three a node, each refused; one message for the node.
+	for v in 12a -1 99999999999; do
+		set_node iosup/target-l1 "$v"
+		sleep 0.2
+	done
+	set_node iosup/target-l2 0100
+	set_node iosup/ratio-l1 1001
+	# Two of the agent's report periods.
+	sleep 2.5
+	stats bad
+	set_node iosup/target-l1 200
+	lease_t0=$(date +%s)
+	limit_is 1 200 || true
+	stats after
+	xenstore-ls -p "$home/control/iosup" | sed 's/^/IOSUP-AGENT perms /'
+	set_node iosup-rig try-write
+	wait_log "IOSUP-MARK domu-agent tag=$1 own-write=" 30 || say "no-own-write"
+	v=$(xenstore-read "$home/control/iosup/target-l1" 2>/dev/null) || v=missing
+	say "target-after-own-write value=$v"
+	# dom0 writes nothing more: the domain's lease (domu/init's
+	# AGENT_LEASE, 10 s from the last value taken) runs out, and its
+	# limits go back to the module's defaults.
+	limit_is 1 2048 25 || true
+	limit_is 2 512 || true
+	say "lease-wait seconds=$(($(date +%s) - lease_t0))"
+	stats lease
+	set_node iosup-rig unload
+	wait_log "IOSUP-MARK domu-agent tag=$1 unloaded rc=" 30 || say "no-unload"
+	if data=$(xenstore-list "$home/data" 2>&1); then
+		case " $(echo "$data" | tr '\n' ' ') " in
+		*" iosup "*) say "data-iosup=present" ;;
+		*) say "data-iosup=gone" ;;
+		esac
+	else
+		say "data-list=failed $data"
+	fi
+	say "time seconds=$(($(date +%s) - t0))"
+}
+
+# run_domu TAG BDF AGENT: one domU (with the device at BDF, unless empty;
+# with the agent's test if AGENT is 1), to its end; 1 (said) if it did not finish
 # its storms.
 run_domu() {
 	tag=$1 cfg=/tmp/domu-$1.cfg
@@ -66,7 +173,7 @@ run_domu() {
 		echo 'type = "pv"'
 		echo 'kernel = "/domu/bzImage"'
 		echo 'ramdisk = "/domu/initrd.gz"'
-		echo "extra = \"console=hvc0 rig_domu_tag=$tag rig_procs=$PROCS\""
+		echo "extra = \"console=hvc0 rig_domu_tag=$tag rig_procs=$PROCS rig_domu_agent=$3\""
 		echo 'memory = 256'
 		echo 'vcpus = 1'
 		echo 'on_poweroff = "destroy"'
@@ -82,6 +189,7 @@ run_domu() {
 	sleep 100000 | xl console "domu-$tag" 2>"/tmp/domu-$tag.console-err" |
 		forward "$tag" "$domid" &
 	fwd=$!
+	[ "$3" != 1 ] || agent_checks "$tag" "$domid"
 	t=0
 	while xl domid "domu-$tag" >/dev/null 2>&1; do
 		if [ $t -ge $DOMU_DEADLINE ]; then
@@ -113,5 +221,5 @@ run_domu() {
 	echo "domu: domu-$tag done in ${t}s"
 }
 
-run_domu nodev || exit 1
-run_domu dev "$bdf" || exit 1
+run_domu nodev '' 0 || exit 1
+run_domu dev "$bdf" 1 || exit 1
