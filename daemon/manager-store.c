@@ -196,6 +196,13 @@ int manager_sync_domains(struct manager *m, const unsigned int *xen_ids, size_t 
 	m->doms = doms;
 	m->views = views;
 	m->n_doms = n_ids;
+	/*
+	 * The control socket answers from the snapshot, which a watch's
+	 * sync must not leave on the arrays just freed.
+	 */
+	m->snapshot.domains = m->views;
+	m->snapshot.n_domains = m->n_doms;
+	m->snapshot.status.domains = (uint32_t)m->n_doms;
 	doms = NULL;
 	views = NULL;
 	/* New domains' policy: read after the swap, which store errors may undo. */
