@@ -342,6 +342,11 @@ steer_check "after ${w:-?} s with ${x:-?} targets set meanwhile the limits are '
 steer_check "the hold lasted '${w:-no reading}' s, expected more than the lease ($STEER_LEASE s)" \
 	test "${w:-0}" -gt "$STEER_LEASE"
 steer_check "$x targets set while the limits were held, expected 0" test "${x:-1}" -eq 0
+# iosupd writes them again a third of the lease after its last write, at
+# its period's pace (1 s): a renewal every 2 s.
+v=$(steer_kv held renewals)
+steer_check "${v:-no} renewals in ${w:-?} s of the hold, expected at least one a lease ($STEER_LEASE s)" \
+	test "${v:-0}" -ge "$(( ${w:-0} / STEER_LEASE ))" -a "${v:-0}" -ge 1
 v=$(steer_kv held targets)
 steer_check "the targets while held: '${v:-no reading}', expected 64 at each level" all_are "$v" 64
 # The domain cannot write iosupd's nodes.

@@ -206,6 +206,7 @@ steer_body() {
 		echo "$_out"
 	}
 	sets() { grep -c "dom$agent_domid: set L" "$steer_log" 2>/dev/null || true; }
+	renewals() { grep -c "dom$agent_domid: targets written again" "$steer_log" 2>/dev/null || true; }
 	mkdir -p /etc/iosup
 	printf 'period_ms = 1000\nguest_lease_s = %s\n' "$STEER_LEASE" >/etc/iosup/iosupd.conf
 	t0=$(date +%s)
@@ -228,9 +229,9 @@ steer_body() {
 		say "policy-set-failed"
 	limit_is 1 64 10 && limit_is 2 64 && limit_is 3 64 && limit_is 4 64 || true
 	say "pinned limits=$(levels) targets=$(targets) seconds=$(($(date +%s) - p0))"
-	s0=$(sets) h0=$(date +%s)
+	s0=$(sets) r0=$(renewals) h0=$(date +%s)
 	sleep $((STEER_LEASE + 3))
-	say "held limits=$(levels) targets=$(targets) sets=$(($(sets) - s0)) seconds=$(($(date +%s) - h0))"
+	say "held limits=$(levels) targets=$(targets) sets=$(($(sets) - s0)) renewals=$(($(renewals) - r0)) seconds=$(($(date +%s) - h0))"
 	set_node iosup-rig steer-write
 	wait_log "IOSUP-MARK domu-steer tag=$1 own-write=" 30 || say "no-own-write"
 	say "after-own-write targets=$(targets)"
