@@ -142,6 +142,41 @@ int client_call_once(const struct cli *cli, const struct ctl_proto_request *req,
 	return r;
 }
 
+/*
+ * The domain @arg names: a domain id, or (not starting with a digit or a
+ * sign) the name of a domain iosupd manages, looked up in its list.
+ */
+static int domain_arg(const struct cli *cli, const char *verb, const char *arg,
+		      uint32_t *domid)
+{
+	struct ctl_proto_request req = { .command = CTL_PROTO_DOMAINS };
+	struct ctl_proto_reply reply = { 0 };
+	unsigned int id;
+	size_t k;
+	int r;
+
+	if ((*arg >= '0' && *arg <= '9') || *arg == '-' || *arg == '+' || !*arg) {
+		if (parse_domid(verb, arg, &id))
+			return EXIT_USAGE;
+		*domid = id;
+		return 0;
+	}
+	r = client_call_once(cli, &req, &reply, NULL);
+	if (r)
+		return r;
+	r = EXIT_REFUSED;
+	for (k = 0; k < reply.n_domains; k++)
+		if (!strcmp(reply.domains[k].name, arg)) {
+			*domid = reply.domains[k].domid;
+			r = 0;
+			break;
+		}
+	if (r)
+		fprintf(stderr, "iosupctl %s: iosupd manages no domain named '%.64s'\n", verb, arg);
+	ctl_proto_reply_free(&reply);
+	return r;
+}
+
 int client_verb(int argc, char **argv, struct cli *cli, enum ctl_proto_command command,
 		bool takes_domid, client_print_fn print)
 {
@@ -150,14 +185,15 @@ int client_verb(int argc, char **argv, struct cli *cli, enum ctl_proto_command c
 	char *raw = NULL;
 	int first, r;
 
-	r = verb_options(argc, argv, cli, takes_domid ? "DOMID [--json]" : "[--json]", &first);
+	r = verb_options(argc, argv, cli, takes_domid ? "DOMID|NAME [--json]" : "[--json]", &first);
 	if (r >= 0)
 		return r;
 	if (takes_domid) {
 		if (argc - first != 1)
 			return usage_error(argv[0], "needs one domain id");
-		if (parse_domid(argv[0], argv[first], &req.domid))
-			return EXIT_USAGE;
+		r = domain_arg(cli, argv[0], argv[first], &req.domid);
+		if (r)
+			return r;
 	} else if (first < argc) {
 		return usage_error(argv[0], "takes no arguments, not '%.40s'", argv[first]);
 	}

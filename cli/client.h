@@ -41,7 +41,7 @@ typedef void (*client_print_fn)(const struct ctl_proto_reply *reply);
 
 /*
  * A whole verb that makes one request: its options ([--json], and a DOMID
- * if @takes_domid), the call, then the raw reply with --json or @print's
+ * or a domain's NAME if @takes_domid; a name is looked up in iosupd's list), the call, then the raw reply with --json or @print's
  * rendering without. Returns the exit code.
  */
 int client_verb(int argc, char **argv, struct cli *cli, enum ctl_proto_command command,

@@ -25,9 +25,9 @@ static const struct {
 } verbs[] = {
 	{ "status", status_main, "the daemon's state and every domain (the default)" },
 	{ "domains", domains_main, "one line per managed domain" },
-	{ "show", show_main, "one domain in full: DOMID" },
+	{ "show", show_main, "one domain in full: DOMID or NAME" },
 	{ "top", top_main, "domains, refreshed: [--batch] [-n ITER] [-d DELAY]" },
-	{ "explain", explain_main, "a domain's recent decisions and why: DOMID" },
+	{ "explain", explain_main, "a domain's recent decisions and why: DOMID or NAME" },
 	{ "policy", policy_main, "get DOM | set DOM KEY=VALUE...: per-domain policy in xenstore" },
 	{ "reload", reload_main, "re-read the config file and the policy" },
 	{ "pause", pause_main, "stop changing pools (they keep their limits)" },

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <linux/iosup.h>
+#include <xen/iosup-xenstore.h>
 
 /* Longest line taken; a longer one is an error, not silently cut. */
 #define LINE_MAX_LEN 512
@@ -36,7 +37,9 @@ struct key {
  * traffic than the pools are worth; longer than a minute cannot follow a
  * build. max_pages: a level's limit, as the module takes it. The cap in
  * MiB: a pool page is 4 KiB. free_floor_percent: 0 would never see
- * pressure, and over 90 would see it on a host at rest.
+ * pressure, and over 90 would see it on a host at rest. guest_lease_s:
+ * the agents' lease, as their module takes it; under 3 s there is no
+ * room to renew it a few times in each.
  */
 static const struct key keys[] = {
 	U32_KEY("period_ms", period_ms, 500, 60000, "milliseconds"),
@@ -44,6 +47,7 @@ static const struct key keys[] = {
 	U32_KEY("max_pages", max_pages, 0, IOSUP_LIMIT_MAX, "pages"),
 	U32_KEY("memory_cap_mib", memory_cap_mib, 1, 1U << 20, "MiB"),
 	U32_KEY("free_floor_percent", free_floor_percent, 1, 90, "percent"),
+	U32_KEY("guest_lease_s", guest_lease_s, 3, IOSUP_LEASE_MAX, "seconds"),
 	{ "mode", VALUE_MODE, offsetof(struct iosup_config, mode), 0, 0, NULL },
 };
 
@@ -56,6 +60,7 @@ void config_defaults(struct iosup_config *config)
 		.memory_cap_mib = 64,
 		.free_floor_percent = CONFIG_FREE_FLOOR_PERCENT,
 		.mode = IOSUP_MODE_ENFORCE,
+		.guest_lease_s = IOSUP_XS_LEASE_S,
 	};
 }
 

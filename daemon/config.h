@@ -26,6 +26,8 @@ struct iosup_config {
 	/* dom0's available memory under this share of its total is pressure */
 	uint32_t free_floor_percent;
 	enum iosup_mode mode;		/* for domains without a policy of their own */
+	/* the lease domUs' agents hold targets under (their guest_lease) */
+	uint32_t guest_lease_s;
 };
 
 /*

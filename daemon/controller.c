@@ -459,6 +459,26 @@ static void decide_level(const struct ctl_policy *policy,
 		}
 	}
 
+	/*
+	 * A limit outside the policy's bounds (the policy just changed) comes
+	 * in at once, not gradually: a bound set is a bound kept by the next
+	 * period. Raising to min_pages spends the budget.
+	 */
+	if (d->limit > policy->max_pages) {
+		d->limit = policy->max_pages;
+		d->bound = CTL_BOUND_MAX;
+		d->reason = CTL_SHRINK;
+	} else if (d->limit < policy->min_pages) {
+		/* Only a limit held below it gets here: growth is clamped to it. */
+		d->limit = policy->min_pages;
+		d->bound = CTL_BOUND_MIN;
+		if (d->limit > limit && d->limit - limit > *budget) {
+			d->limit = limit + (uint32_t)*budget;
+			d->bound = CTL_BOUND_BUDGET;
+		}
+		d->reason = d->limit > limit ? CTL_GROW : CTL_HOLD;
+	}
+
 	if (d->limit != limit) {
 		d->change = true;
 		state->level[l].limit = d->limit;

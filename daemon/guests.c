@@ -130,6 +130,8 @@ void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
 	memset(out, 0, sizeof(*out));
 	for (l = 0; l < CTL_LEVELS; l++) {
 		out->level[l] = g->level[l];
+		/* The agent does not report it: what was written is in force. */
+		out->level[l].ratio = g->ratio[l];
 		if (!g->pending[l].on)
 			continue;
 		if (g->level[l].limit == g->pending[l].from &&
@@ -150,7 +152,7 @@ void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
 }
 
 int guest_set_target(struct iosup_store *s, uint32_t domid, struct guest *g,
-		     int l, uint32_t old, uint32_t limit)
+		     int l, uint32_t old, uint32_t limit, uint64_t now_ms)
 {
 	int r = iosup_store_write_target(s, domid, (unsigned int)l + 1, limit);
 
@@ -159,11 +161,53 @@ int guest_set_target(struct iosup_store *s, uint32_t domid, struct guest *g,
 			    domid, l + 1, old, limit, iosup_store_strerror(r));
 		return r;
 	}
+	g->target[l] = limit;
+	g->wrote_targets |= 1u << l;
+	g->written_ms = now_ms;
 	/* From the limit the domain reports, not from a pending one. */
 	if (!g->pending[l].on)
 		g->pending[l].from = g->level[l].limit;
 	g->pending[l].on = true;
 	g->pending[l].to = limit;
 	g->pending[l].periods = 0;
+	return 0;
+}
+
+int guest_set_ratio(struct iosup_store *s, uint32_t domid, struct guest *g,
+		    int l, uint32_t old, uint32_t ratio, uint64_t now_ms)
+{
+	int r = iosup_store_write_ratio(s, domid, (unsigned int)l + 1, ratio);
+
+	if (r) {
+		log_warning("dom%" PRIu32 ": setting L%d free ratio %" PRIu32 "%% -> %" PRIu32 "%% failed: %s",
+			    domid, l + 1, old, ratio, iosup_store_strerror(r));
+		return r;
+	}
+	g->ratio[l] = ratio;
+	g->wrote_ratios |= 1u << l;
+	g->written_ms = now_ms;
+	return 0;
+}
+
+int guest_renew(struct iosup_store *s, uint32_t domid, struct guest *g,
+		uint64_t now_ms)
+{
+	int l, r;
+
+	for (l = 0; l < CTL_LEVELS; l++) {
+		r = 0;
+		if (g->wrote_targets & (1u << l))
+			r = iosup_store_write_target(s, domid, (unsigned int)l + 1, g->target[l]);
+		if (!r && (g->wrote_ratios & (1u << l)))
+			r = iosup_store_write_ratio(s, domid, (unsigned int)l + 1, g->ratio[l]);
+		if (r) {
+			log_warning("dom%" PRIu32 ": renewing L%d's target failed: %s; its agent's lease may run out",
+				    domid, l + 1, iosup_store_strerror(r));
+			return r;
+		}
+	}
+	if (g->wrote_targets | g->wrote_ratios)
+		log_debug("dom%" PRIu32 ": targets written again, renewing its agent's lease", domid);
+	g->written_ms = now_ms;
 	return 0;
 }

@@ -5,7 +5,8 @@
  * (iosup_store_write_target()). This part reads the reports, says once
  * each time a domain's agent comes, goes or reports nonsense, and makes a
  * report the controller's sample; the manager decides and logs for a domU
- * as it does for dom0, and applies through guest_set_target().
+ * as it does for dom0, applies through guest_set_target() and
+ * guest_set_ratio(), and renews what it wrote through guest_renew().
  */
 #ifndef IOSUP_DAEMON_GUESTS_H
 #define IOSUP_DAEMON_GUESTS_H
@@ -41,6 +42,15 @@ struct guest {
 		uint32_t from, to;
 		uint32_t periods;
 	} pending[CTL_LEVELS];
+	/*
+	 * What iosupd wrote in its control/iosup, and when: the agent holds
+	 * them under a lease, which only writing them again renews.
+	 */
+	uint32_t target[CTL_LEVELS];
+	uint32_t ratio[CTL_LEVELS];	/* 0 (the module's default) until written */
+	unsigned int wrote_targets;	/* bit l: target[l] was written */
+	unsigned int wrote_ratios;	/* bit l: ratio[l] was written */
+	uint64_t written_ms;		/* monotonic, the last write that went out */
 };
 
 /*
@@ -71,6 +81,18 @@ void guest_sample(struct guest *g, const struct iosup_xen_counters *xen,
  * the domain and level.
  */
 int guest_set_target(struct iosup_store *s, uint32_t domid, struct guest *g,
-		     int l, uint32_t old, uint32_t limit);
+		     int l, uint32_t old, uint32_t limit, uint64_t now_ms);
+
+/* Level @l's free ratio, likewise. */
+int guest_set_ratio(struct iosup_store *s, uint32_t domid, struct guest *g,
+		    int l, uint32_t old, uint32_t ratio, uint64_t now_ms);
+
+/*
+ * Writes again every target and ratio written for the domain, unchanged,
+ * which renews its agent's lease on them. 0 (also when nothing was
+ * written), or the first -errno, said in a warning.
+ */
+int guest_renew(struct iosup_store *s, uint32_t domid, struct guest *g,
+		uint64_t now_ms);
 
 #endif

@@ -249,11 +249,51 @@ static int apply_guest(struct manager *m, size_t i, int l, uint32_t old, uint32_
 
 	if (!manager_store_usable(m))
 		return -ENODEV;
-	r = guest_set_target(m->store, m->views[i].domid, &m->doms[i].guest, l, old, limit);
+	r = guest_set_target(m->store, m->views[i].domid, &m->doms[i].guest, l, old, limit,
+			     manager_now_ms(CLOCK_MONOTONIC));
 	/* A domain gone meanwhile is no outage; anything else but a refusal is. */
 	if (r && r != -ESRCH && r != -EINVAL)
 		manager_store_failed(m, "writing a domain's pool target", r);
 	return r;
+}
+
+static int apply_guest_ratio(struct manager *m, size_t i, int l, uint32_t old, uint32_t ratio)
+{
+	int r;
+
+	if (!manager_store_usable(m))
+		return -ENODEV;
+	r = guest_set_ratio(m->store, m->views[i].domid, &m->doms[i].guest, l, old, ratio,
+			    manager_now_ms(CLOCK_MONOTONIC));
+	if (r && r != -ESRCH && r != -EINVAL)
+		manager_store_failed(m, "writing a domain's free ratio", r);
+	return r;
+}
+
+/*
+ * Writes again what was written for each domU, when its agent's lease
+ * would otherwise come near its end: a domain whose report went bad keeps
+ * the targets it had, and one that iosupd may not steer now (observe,
+ * off, paused) has them run out, back to its module's defaults.
+ */
+static void renew_guests(struct manager *m)
+{
+	uint64_t now = manager_now_ms(CLOCK_MONOTONIC);
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->n_doms && manager_store_usable(m); i++) {
+		struct guest *g = &m->doms[i].guest;
+
+		if (m->views[i].domid == DOM0 || !(g->wrote_targets | g->wrote_ratios) ||
+		    !may_apply(m, m->doms[i].effective.mode) ||
+		    !manager_guest_renew_due(g->written_ms, now, m->config.guest_lease_s,
+					     m->config.period_ms))
+			continue;
+		r = guest_renew(m->store, m->views[i].domid, g, now);
+		if (r && r != -ESRCH && r != -EINVAL)
+			manager_store_failed(m, "renewing a domain's pool targets", r);
+	}
 }
 
 static void control_guests(struct manager *m, const struct iosup_xen_counters *counters,
@@ -269,9 +309,9 @@ static void control_guests(struct manager *m, const struct iosup_xen_counters *c
 			continue;
 		guest_sample(&d->guest, manager_find_counters(counters, n_counters, m->views[i].domid),
 			     manager_now_ms(CLOCK_MONOTONIC), &sample);
-		/* The agent's xenstore nodes carry no free ratio yet. */
-		(void)control_domain(m, i, &sample, budget, apply_guest, NULL);
+		(void)control_domain(m, i, &sample, budget, apply_guest, apply_guest_ratio);
 	}
+	renew_guests(m);
 }
 
 /* The global cap's room, every domain's pools counted. */

@@ -100,6 +100,57 @@ static void read_all_policies(struct manager *m)
 
 /* ---- the domain table -------------------------------------------------- */
 
+/* A domain's name, once it has one: its toolstack writes it after creating it. */
+static void read_name(struct manager *m, size_t i)
+{
+	char name[CTL_PROTO_NAME_MAX];
+	int r;
+
+	if (!manager_store_usable(m))
+		return;
+	r = iosup_store_read_name(m->store, m->views[i].domid, name, sizeof(name));
+	if (r == -ENOENT)
+		return;
+	if (r) {
+		manager_store_failed(m, "reading a domain's name", r);
+		return;
+	}
+	ctl_proto_set_name(m->views[i].name, name);
+	log_info("dom%" PRIu32 ": named %s", m->views[i].domid, m->views[i].name);
+}
+
+/* Whether @domid is among @ids, in any order. */
+static bool listed(const unsigned int *ids, size_t n, uint32_t domid)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (ids[k] == domid)
+			return true;
+	return false;
+}
+
+/*
+ * A domain left the table, gone from Xen and from xenstore both: what
+ * iosupd wrote for it goes too, and its live policy, so that a domain
+ * that takes its id next starts from the default policy.
+ */
+static void forget_domain(struct manager *m, uint32_t domid)
+{
+	int r = -ENODEV;
+
+	if (domid != DOM0 && manager_store_usable(m) &&
+	    !listed(m->xen_domids, m->n_xen_domids, domid) &&
+	    !listed(m->store_domids, m->n_store_domids, domid)) {
+		r = iosup_store_forget_domain(m->store, domid);
+		if (r)
+			log_warning("dom%" PRIu32 ": removing its control/iosup and live policy failed: %s",
+				    domid, iosup_store_strerror(r));
+	}
+	log_info("dom%" PRIu32 ": gone%s", domid,
+		 r ? "" : "; its control/iosup and live policy removed");
+}
+
 /*
  * Makes the table hold exactly dom0, @xen_ids and the domains xenstore
  * listed, keeping what it knew of the ones it had; new ones get their
@@ -139,18 +190,28 @@ int manager_sync_domains(struct manager *m, const unsigned int *xen_ids, size_t 
 	}
 	for (i = 0; i < m->n_doms; i++)
 		if (!manager_has_domid(ids, n_ids, m->views[i].domid))
-			log_info("dom%" PRIu32 ": gone", m->views[i].domid);
+			forget_domain(m, m->views[i].domid);
 	free(m->doms);
 	free(m->views);
 	m->doms = doms;
 	m->views = views;
 	m->n_doms = n_ids;
+	/*
+	 * The control socket answers from the snapshot, which a watch's
+	 * sync must not leave on the arrays just freed.
+	 */
+	m->snapshot.domains = m->views;
+	m->snapshot.n_domains = m->n_doms;
+	m->snapshot.status.domains = (uint32_t)m->n_doms;
 	doms = NULL;
 	views = NULL;
 	/* New domains' policy: read after the swap, which store errors may undo. */
-	for (i = 0; i < m->n_doms; i++)
+	for (i = 0; i < m->n_doms; i++) {
+		if (!m->views[i].name[0])
+			read_name(m, i);
 		if (!m->doms[i].effective.set[POLICY_MODE])
 			manager_read_domain_policy(m, i);
+	}
 out:
 	free(ids);
 	free(doms);

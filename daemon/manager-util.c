@@ -83,3 +83,11 @@ uint64_t manager_budget_spend(uint64_t budget, uint64_t grown)
 {
 	return budget > grown ? budget - grown : 0;
 }
+
+bool manager_guest_renew_due(uint64_t written_ms, uint64_t now_ms, uint32_t lease_s,
+			     uint32_t period_ms)
+{
+	uint64_t since = now_ms > written_ms ? now_ms - written_ms : 0;
+
+	return since + period_ms > (uint64_t)lease_s * 1000 / 3;
+}

@@ -70,6 +70,17 @@ const struct iosup_xen_counters *manager_find_counters(const struct iosup_xen_co
 uint64_t manager_global_budget(uint32_t cap_mib, const struct iosup_pool_stats *stats,
 			       uint64_t guest_pages);
 
+/*
+ * Whether a domU's targets, last written at @written_ms, are to be
+ * written again now (@now_ms, same clock): the period after this one
+ * would be more than a third of the agent's lease (@lease_s) after the
+ * last write. A third leaves two renewals' room for a period or a write
+ * that comes late; a lease shorter than three periods is renewed every
+ * period.
+ */
+bool manager_guest_renew_due(uint64_t written_ms, uint64_t now_ms, uint32_t lease_s,
+			     uint32_t period_ms);
+
 /* What is left of @budget once a domain's decisions grew its pools by @grown. */
 uint64_t manager_budget_spend(uint64_t budget, uint64_t grown);
 

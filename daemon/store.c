@@ -500,15 +500,20 @@ int iosup_store_list_domains(struct iosup_store *s, unsigned int **domids,
 	return 0;
 }
 
-struct write_target {
+/* A node dom0 writes under a domain's control/iosup: its path for a level. */
+typedef int (*control_path_fn)(char *buf, size_t len, unsigned int domid,
+			       unsigned int level);
+
+struct write_control {
+	control_path_fn path;
 	unsigned int domid, level;
-	uint32_t pages;
+	uint32_t value;
 };
 
-static int write_target(struct xs_handle *xs, xs_transaction_t t, void *arg)
+static int write_control(struct xs_handle *xs, xs_transaction_t t, void *arg)
 {
-	const struct write_target *a = arg;
-	/* dom0 owns and writes them; the domain may only read its targets. */
+	const struct write_control *a = arg;
+	/* dom0 owns and writes them; the domain may only read its own. */
 	struct xs_permissions perms[] = {
 		{ .id = 0, .perms = XS_PERM_NONE },
 		{ .id = a->domid, .perms = XS_PERM_READ },
@@ -519,31 +524,102 @@ static int write_target(struct xs_handle *xs, xs_transaction_t t, void *arg)
 
 	r = iosup_store_domain_path(dom, sizeof(dom), a->domid, NULL);
 	if (!r)
-		r = iosup_store_target_path(dir, sizeof(dir), a->domid, 0);
+		r = a->path(dir, sizeof(dir), a->domid, 0);
 	if (!r)
-		r = iosup_store_target_path(path, sizeof(path), a->domid, a->level);
+		r = a->path(path, sizeof(path), a->domid, a->level);
 	if (r)
 		return r;
 	/* A domain that went away gets nothing its toolstack would not clean. */
 	r = exists(xs, t, dom);
 	if (r <= 0)
 		return r ? r : -ESRCH;
-	snprintf(value, sizeof(value), "%u", a->pages);
+	snprintf(value, sizeof(value), "%u", a->value);
 	r = write_node(xs, t, dir, NULL, perms, 2);
 	if (!r)
 		r = write_node(xs, t, path, value, perms, 2);
+	/*
+	 * Both are dom0's, readable by the domain, whoever made them: the
+	 * domain may write its control/ and could have made control/iosup
+	 * first, and a node it could write would be its own target.
+	 */
+	if (!r && (!xs_set_permissions(xs, t, dir, perms, 2) ||
+		   !xs_set_permissions(xs, t, path, perms, 2)))
+		r = errno_or(-EIO);
 	return r;
 }
 
 int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
 			     unsigned int level, uint32_t pages)
 {
-	struct write_target a = { domid, level, pages };
+	struct write_control a = { iosup_store_target_path, domid, level, pages };
 
 	if (domid >= IOSUP_DOMID_FIRST_RESERVED || level < IOSUP_LEVEL_PTE ||
 	    level > IOSUP_LEVEL_MAX || pages > IOSUP_LIMIT_MAX)
 		return -EINVAL;
-	return transaction(s, write_target, &a, NULL, 0);
+	return transaction(s, write_control, &a, NULL, 0);
+}
+
+int iosup_store_write_ratio(struct iosup_store *s, unsigned int domid,
+			    unsigned int level, uint32_t ratio)
+{
+	struct write_control a = { iosup_store_ratio_path, domid, level, ratio };
+
+	if (domid >= IOSUP_DOMID_FIRST_RESERVED || level < IOSUP_LEVEL_PTE ||
+	    level > IOSUP_LEVEL_MAX || ratio > IOSUP_FREE_RATIO_MAX)
+		return -EINVAL;
+	return transaction(s, write_control, &a, NULL, 0);
+}
+
+/* Removes @path and what is under it; a node already gone is no error. */
+static int remove_node(struct xs_handle *xs, const char *path)
+{
+	errno = 0;
+	if (xs_rm(xs, XBT_NULL, path) || errno == ENOENT)
+		return 0;
+	return errno_or(-EIO);
+}
+
+int iosup_store_forget_domain(struct iosup_store *s, unsigned int domid)
+{
+	char path[IOSUP_STORE_PATH_MAX];
+	int r;
+
+	/*
+	 * No transaction: each removal stands alone, and a removal under a
+	 * home its toolstack already removed creates nothing.
+	 */
+	r = iosup_store_target_path(path, sizeof(path), domid, 0);
+	if (!r)
+		r = remove_node(s->xs, path);
+	if (r)
+		return r;
+	r = iosup_store_policy_path(path, sizeof(path), (int)domid, NULL);
+	if (!r)
+		r = remove_node(s->xs, path);
+	return r;
+}
+
+int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
+			  size_t len)
+{
+	char path[IOSUP_STORE_PATH_MAX];
+	unsigned int n;
+	char *value;
+	int r;
+
+	if (!len)
+		return -EINVAL;
+	r = iosup_store_domain_path(path, sizeof(path), domid, "name");
+	if (r)
+		return r;
+	errno = 0;
+	value = xs_read(s->xs, XBT_NULL, path, &n);
+	if (!value)
+		return errno == ENOENT ? -ENOENT : errno_or(-EIO);
+	/* The toolstack's, and the domain could have written its own: shown, not trusted. */
+	shown(value, buf, len < (size_t)n + 1 ? len : (size_t)n + 1);
+	free(value);
+	return 0;
 }
 
 int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,

@@ -95,11 +95,34 @@ int iosup_store_list_domains(struct iosup_store *s, unsigned int **domids,
 
 /*
  * Tells domain @domid's pool at @level to hold @pages (its agent reads
- * /local/domain/<domid>/control/iosup/target-l<level>). -ESRCH if the
- * domain is gone: nothing is created for it.
+ * /local/domain/<domid>/control/iosup/target-l<level>). The node and its
+ * directory are dom0's and only readable by the domain, whoever made
+ * them. -ESRCH if the domain is gone: nothing is created for it.
  */
 int iosup_store_write_target(struct iosup_store *s, unsigned int domid,
 			     unsigned int level, uint32_t pages);
+
+/*
+ * Tells domain @domid's pool at @level its free ratio, @ratio percent
+ * (control/iosup/ratio-l<level>). -ESRCH if the domain is gone.
+ */
+int iosup_store_write_ratio(struct iosup_store *s, unsigned int domid,
+			    unsigned int level, uint32_t ratio);
+
+/*
+ * A domain is gone: removes what iosupd wrote for it, its control/iosup
+ * (nothing is created if its toolstack removed its home already), and
+ * its live policy /iosup/policy/<domid>, so that a domain that reuses the
+ * id starts from the default policy. A node already gone is no error.
+ */
+int iosup_store_forget_domain(struct iosup_store *s, unsigned int domid);
+
+/*
+ * Domain @domid's name (/local/domain/<domid>/name) into @buf, cut to
+ * @len and made printable. -ENOENT if it has none.
+ */
+int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
+			  size_t len);
 
 /*
  * The pool stats domain @domid's agent reports, level N in @out[N - 1],

@@ -19,6 +19,7 @@ static void test_good(void)
 
 	config_defaults(&c);
 	ASSERT_EQ(c.period_ms, 2000);
+	ASSERT_EQ(c.guest_lease_s, 60);
 	ASSERT_EQ(parse("# defaults for every domain\n"
 			"\n"
 			"period_ms = 1000\n"
@@ -26,12 +27,14 @@ static void test_good(void)
 			"max_pages = 8192\r\n"
 			"memory_cap_mib = 128\n"
 			"free_floor_percent = 25\n"
+			"guest_lease_s = 6\n"
 			"mode = observe", &c, err), 0);
 	ASSERT_EQ(c.period_ms, 1000);
 	ASSERT_EQ(c.min_pages, 16);
 	ASSERT_EQ(c.max_pages, 8192);
 	ASSERT_EQ(c.memory_cap_mib, 128);
 	ASSERT_EQ(c.free_floor_percent, 25);
+	ASSERT_EQ(c.guest_lease_s, 6);
 	ASSERT_EQ(c.mode, IOSUP_MODE_OBSERVE);
 	ASSERT_STREQ(config_mode_name(c.mode), "observe");
 
@@ -60,6 +63,7 @@ static void bad(const char *text, const char *message)
 
 static void test_bad(void)
 {
+	bad("guest_lease_s = 2\n", "iosupd.conf:1: guest_lease_s: '2' is not a number of seconds from 3 to 86400");
 	bad("period_ms = 100\n", "iosupd.conf:1: period_ms: '100' is not a number of milliseconds from 500 to 60000");
 	bad("\n\nperiod_ms = 5x\n", "iosupd.conf:3: period_ms: '5x'");
 	bad("period_ms =\n", "period_ms: '' is not a number");

@@ -740,6 +740,32 @@ static void test_bounds(void)
 	ASSERT_EQ(s.last.level[0].reason, CTL_HOLD);
 	ASSERT_STREQ(ctl_bound_name(CTL_BOUND_DEMAND), "demand");
 	ASSERT_STREQ(ctl_reason_name(CTL_PRESSURE), "pressure");
+
+	/* A policy changed under a running controller holds by the next period. */
+	sim_init(&s, 0, 2000);
+	sim_period(&s, 0, 0, 0);
+	sim_period(&s, 1, 300, 1);
+	sim_period(&s, 1, 300, 1);
+	ASSERT_TRUE(s.p.limit > 100);
+	s.policy.max_pages = 100;
+	sim_period(&s, 1, 300, 1);
+	ASSERT_EQ(s.p.limit, 100);
+	ASSERT_EQ(s.last.level[0].reason, CTL_SHRINK);
+	ASSERT_EQ(s.last.level[0].bound, CTL_BOUND_MAX);
+	s.policy.min_pages = s.policy.max_pages = 64;
+	sim_period(&s, 0, 0, 0);
+	ASSERT_EQ(s.p.limit, 64);
+	sim_idle(&s, 60000);
+	ASSERT_EQ(s.p.limit, 64);
+	/* Raised to min_pages at once, within the budget. */
+	sim_init(&s, 0, 2000);
+	sim_period(&s, 0, 0, 0);
+	s.policy.min_pages = 64;
+	s.budget = 40;
+	sim_period(&s, 0, 0, 0);
+	ASSERT_EQ(s.last.level[0].limit, 40);
+	ASSERT_EQ(s.last.level[0].reason, CTL_GROW);
+	ASSERT_EQ(s.last.level[0].bound, CTL_BOUND_BUDGET);
 }
 
 /* Misses that cost no flush (the IOMMU is not strict) buy no pages. */

@@ -53,6 +53,12 @@ esac
 
 run 0 domains
 has "    7  -"
+# A domain by its name: looked up in iosupd's list, then asked for.
+run 0 show web-frontend
+has "domain 3: web-frontend"
+run 0 explain web-frontend
+run 1 show no-such-domain
+has "iosupd manages no domain named 'no-such-domain'"
 run 0 --json domains
 has '"domains":[{"domid":0,"name":"Domain-0","mode":"enforce","pool":126,"limit":384,"misses":192,"psi":123456,"flush_rate":4.500}'
 run 0 status --json

@@ -121,6 +121,27 @@ static void test_budget(void)
 	ASSERT_EQ(manager_budget_spend(UINT64_MAX, 1), (long long)(UINT64_MAX - 1));
 }
 
+/* A domU's targets are written again a third of its agent's lease after the last write. */
+static void test_guest_renew(void)
+{
+	/* The default lease and period: due once the next period passes 20 s. */
+	ASSERT_EQ(manager_guest_renew_due(1000, 1000, 60, 2000), false);
+	ASSERT_EQ(manager_guest_renew_due(1000, 19000, 60, 2000), false);
+	ASSERT_EQ(manager_guest_renew_due(1000, 19001, 60, 2000), true);
+	ASSERT_EQ(manager_guest_renew_due(1000, 61000, 60, 2000), true);
+	/* A lease under three periods: every period. */
+	ASSERT_EQ(manager_guest_renew_due(1000, 1000, 6, 2000), false);
+	ASSERT_EQ(manager_guest_renew_due(1000, 1001, 6, 2000), true);
+	ASSERT_EQ(manager_guest_renew_due(1000, 3000, 5, 2000), true);
+	/* A clock that seems to go back is no reason to wait longer. */
+	ASSERT_EQ(manager_guest_renew_due(5000, 1000, 60, 2000), false);
+	ASSERT_EQ(manager_guest_renew_due(5000, 1000, 3, 2000), true);
+	/* The longest lease and period, no overflow. */
+	ASSERT_EQ(manager_guest_renew_due(0, UINT64_MAX - 60000, 86400, 60000), true);
+	ASSERT_EQ(manager_guest_renew_due(0, 28740000, 86400, 60000), false);
+	ASSERT_EQ(manager_guest_renew_due(0, 28740001, 86400, 60000), true);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -129,6 +150,7 @@ int main(void)
 	test_merge_cap();
 	test_xen_domids();
 	test_budget();
+	test_guest_renew();
 	printf("manager-util: all passed\n");
 	return 0;
 }

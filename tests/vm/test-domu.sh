@@ -23,6 +23,19 @@
 #             message per node; the domain cannot write its own target;
 #             once dom0 stops writing, the lease ends and the defaults are
 #             back; rmmod removes data/iosup
+#   steer     then the domU loads the module again (every limit 0, a lease
+#             of STEER_LEASE s) and iosupd, started in dom0 with that
+#             guest_lease_s, steers it (scenario domu's steer_checks): with
+#             the pools warm after churn, page-selective invalidations per
+#             process for the domU's VT-d domain at most STEER_FORKEXIT_MAX
+#             (fork+exit) and STEER_FORKEXEC_MAX (fork+exec), the counters
+#             equal to QEMU's; the targets in control/iosup are dom0's and
+#             only readable by the domU (xenstore-ls -p); iosupctl domains
+#             and iosupctl show domu-dev show it by its name with its
+#             agent's stats; limits pinned by a policy hold for longer than
+#             a lease with no target changed (iosupd's renewals); the domU
+#             cannot write its target; after xl destroy iosupd forgets it,
+#             and its control/iosup and live policy are gone
 # dom0's own invalidations in each phase (its forwarding of the domU's
 # console, its alignment probes) are printed beside them.
 #
@@ -37,6 +50,11 @@ procs=${PROCS:-300} keep=0 flavour=prod
 # boundaries, none for a flush more or less per process.
 FORKEXIT_MIN=8.5 FORKEXIT_MAX=9.5
 FORKEXEC_MIN=19.0 FORKEXEC_MAX=21.0
+# With iosupd steering and the pools warm (issue 14's bounds).
+STEER_FORKEXIT_MAX=0.05 STEER_FORKEXEC_MAX=0.1
+# The agent's lease in the steered part (domu/init's STEER_LEASE, iosupd's
+# guest_lease_s in scenarios/domu.sh).
+STEER_LEASE=6
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift ;;
@@ -249,5 +267,106 @@ t=$(agent_said 'time seconds=' | tail -n1)
 lw=$(agent_said 'lease-wait seconds=' | tail -n1)
 printf '  %d agent checks passed, %d failed; dom0 steered the agent for %s s (the lease ended %s s after its last value)\n' \
 	"$agent_ok" "$agent_bad" "${t##*=}" "${lw##*=}"
+
+# iosupd steering the domU (scenario domu's steer_checks): IOSUP-STEER
+# lines dom0 said, the domU's marks, and the steered storms' invalidations
+# for the domU's VT-d domain. Every check fails when its reading is missing.
+steer_said() { console_lines | grep -a "^IOSUP-STEER $1" | sed 's/^IOSUP-STEER //' || true; }
+# steer_kv WHAT KEY: KEY's value in the last IOSUP-STEER WHAT line.
+steer_kv() { kv "$(steer_said "$1 " | tail -n1)" "$2"; }
+steer_ok=0 steer_bad=0
+steer_check() {
+	local what=$1
+	shift
+	if "$@"; then steer_ok=$((steer_ok + 1)); else test_fail "steer: $what"; steer_bad=$((steer_bad + 1)); fi
+}
+# all_are LIST VALUE: every comma-separated entry of LIST is VALUE.
+all_are() { [ -n "$1" ] && [ -z "$(tr ',' '\n' <<<"$1" | grep -vx "$2")" ]; }
+printf '\niosupd steering the domU (domid %s, guest_lease %s s):\n' "$domid" "$STEER_LEASE"
+steer_said '' | grep -v '^log ' | sed 's/^/  /'
+steer_said 'log ' | tail -n 12 | sed 's/^/  /'
+for what in iosupd-failed no-insmod insmod-failed no-churn policy-set-failed no-own-write \
+	no-done destroy-failed 'dom0 could not'; do
+	v=$(steer_said "$what" | head -n1)
+	steer_check "dom0 says: $v" test -z "$v"
+done
+v=$(grep -aoE 'IOSUP-MARK domu-steer tag=dev (insmod=[a-z]+|timeout.*)' "$boot/console.log" | head -n1)
+steer_check "the domU's second insmod: '${v:-no reading}'" test "$v" = 'IOSUP-MARK domu-steer tag=dev insmod=ok'
+# The steered storms: pools warm at the limits iosupd set.
+for storm in forkexit forkexec; do
+	p=domu-dev-steered-$storm
+	[ $storm = forkexit ] && hi=$STEER_FORKEXIT_MAX || hi=$STEER_FORKEXEC_MAX
+	if du=$(cell "$boot/domu.tsv" "$p" iotlb_pages) && n=$(cell "$boot/all.tsv" "$p" procs) &&
+		d0=$(cell "$boot/dom0.tsv" "$p" iotlb_pages) && mean=$(cell "$boot/all.tsv" "$p" mean_us) &&
+		cb=$(counter "$p" begin) && ce=$(counter "$p" end) && numbers "$cb" "$ce" "$du" "$n" &&
+		[ "$n" -gt 0 ]; then
+		pp=$(ratio "$du" "$n")
+		printf '  %-26s %s processes: %s invalidations (%s per process) for the domU, counters %s, dom0 %s/p, mean %s us\n' \
+			"$p" "$n" "$du" "$(awk -v a="$du" -v n="$n" 'BEGIN { printf "%.3f", a / n }')" \
+			"$((ce - cb))" "$(ratio "$d0" "$n")" "$mean"
+		steer_check "$p: $(awk -v a="$du" -v n="$n" 'BEGIN { printf "%.3f", a / n }') invalidations per process, expected at most $hi" \
+			awk -v a="$du" -v n="$n" -v hi="$hi" 'BEGIN { exit !(a / n <= hi) }'
+		steer_check "$p: the counters say $((ce - cb)), QEMU saw $du" test "$((ce - cb))" -eq "$du"
+	else
+		steer_check "$p: no such phase, or no counter readings" false
+	fi
+done
+# The targets iosupd wrote, dom0's and only readable by the domain.
+v=$(steer_kv after-storms targets)
+steer_check "targets after the storms '${v:-no reading}': expected four numbers, not all 0" \
+	eval '[[ $v =~ ^[0-9]+,[0-9]+,[0-9]+,[0-9]+$ ]] && ! all_are "$v" 0'
+v=$(steer_kv after-storms sets)
+steer_check "iosupd set $v limits for the domU, expected some" test "${v:-0}" -gt 0
+perms=$(steer_said 'perms ')
+n=$(grep -cE "^perms iosup = .*\(n0,r$domid\)$" <<<"$perms" || true)
+steer_check "control/iosup's permissions: $n lines of (n0,r$domid), expected 1" test "$n" -eq 1
+n=$(grep -cE "^perms +target-l[1-4] = \"(0|[1-9][0-9]*)\".*\(n0,r$domid\)$" <<<"$perms" || true)
+steer_check "$n target nodes dom0's and readable by the domU, expected 4" test "$n" -eq 4
+n=$(grep -E '^perms +' <<<"$perms" | grep -cvE "\(n0,r$domid\)$" || true)
+steer_check "$n nodes under control/iosup with other permissions, expected 0" test "$n" -eq 0
+# iosupctl: the domU by its name, with its agent's stats.
+n=$(steer_said 'domains ' | grep -cE "^domains +$domid +domu-dev " || true)
+steer_check "iosupctl domains: $n rows of domain $domid named domu-dev, expected 1" test "$n" -eq 1
+show=$(steer_said 'show ')
+steer_check "iosupctl show domu-dev does not show domain $domid by its name" \
+	grep -qx "show domain $domid: domu-dev" <<<"$show"
+v=$(awk '$2 == "1" && $3 == "pte" { print $6 }' <<<"$show")
+steer_check "iosupctl show domu-dev: L1 hits '${v:-no reading}', expected some" test "${v:-0}" -gt 0
+# A policy pinned every level to 64; it held for longer than a lease with
+# no target changed meanwhile: the renewals kept it.
+v=$(steer_kv pinned limits) w=$(steer_kv pinned seconds)
+steer_check "the pinned limits are '${v:-no reading}' after ${w:-?} s, expected 64 at each level" all_are "$v" 64
+v=$(steer_kv held limits) w=$(steer_kv held seconds) x=$(steer_kv held sets)
+steer_check "after ${w:-?} s with ${x:-?} targets set meanwhile the limits are '${v:-no reading}', expected 64 at each level" \
+	all_are "$v" 64
+steer_check "the hold lasted '${w:-no reading}' s, expected more than the lease ($STEER_LEASE s)" \
+	test "${w:-0}" -gt "$STEER_LEASE"
+steer_check "$x targets set while the limits were held, expected 0" test "${x:-1}" -eq 0
+# iosupd writes them again a third of the lease after its last write, at
+# its period's pace (1 s): a renewal every 2 s.
+v=$(steer_kv held renewals)
+steer_check "${v:-no} renewals in ${w:-?} s of the hold, expected at least one a lease ($STEER_LEASE s)" \
+	test "${v:-0}" -ge "$(( ${w:-0} / STEER_LEASE ))" -a "${v:-0}" -ge 1
+v=$(steer_kv held targets)
+steer_check "the targets while held: '${v:-no reading}', expected 64 at each level" all_are "$v" 64
+# The domain cannot write iosupd's nodes.
+r=$(grep -aoE 'IOSUP-MARK domu-steer tag=dev own-write=[a-z]+' "$boot/console.log" | tail -n1)
+steer_check "the domU's write of its target under iosupd: '${r:-no reading}', expected refused" \
+	test "${r##*=}" = refused
+v=$(steer_kv after-own-write targets)
+steer_check "the targets after the domU's write: '${v:-no reading}', expected 64 at each level" all_are "$v" 64
+# xl destroy: iosupd forgot the domain, its nodes and live policy are gone.
+v=$(steer_said 'gone-domains ' | grep -cE "^gone-domains +$domid " || true)
+steer_check "iosupctl domains lists domain $domid $v times after xl destroy, expected 0" test "$v" -eq 0
+steer_check "iosupctl domains did not answer after xl destroy" \
+	eval 'steer_said "gone-domains " | grep -qE "^gone-domains +DOMID"'
+v=$(steer_kv gone control) w=$(steer_kv gone policy) x=$(steer_kv gone seconds)
+steer_check "after xl destroy control/iosup is '${v:-no reading}', expected gone" test "$v" = gone
+steer_check "after xl destroy /iosup/policy/$domid is '${w:-no reading}', expected gone" test "$w" = gone
+n=$(steer_said 'log ' | grep -c "dom$domid: gone; its control/iosup and live policy removed" || true)
+steer_check "iosupd said $n times that it forgot domain $domid and removed its nodes, expected 1" test "$n" -eq 1
+t=$(steer_kv time seconds)
+printf '  %d steer checks passed, %d failed; iosupd steered the domU for %s s (the domain gone from iosupd %s s after xl destroy)\n' \
+	"$steer_ok" "$steer_bad" "${t:-?}" "${x:-?}"
 echo
 test_finish

@@ -163,6 +163,93 @@ agent_checks() {
 	say "time seconds=$(($(date +%s) - t0))"
 }
 
+# steer_checks TAG DOMID: iosupd steering the domain's agent (domu/init's
+# steer()): iosupd starts in dom0 with a short control period and the
+# domU's guest_lease_s (its module is loaded again with every limit 0),
+# the domain churns, then runs its marked storms ("steered"); dom0 reads
+# the nodes iosupd wrote and their permissions, iosupctl's view of the
+# domain by its name, pins its limits with a policy and waits out more
+# than a lease (the limits must stay: iosupd renews them), has the domain
+# try to write its own target, destroys it, and sees iosupd forget it.
+# IOSUP-STEER lines for the host.
+STEER_LEASE=6
+steer_checks() {
+	steer_log=/tmp/iosupd-domu.log iosupd_pid=''
+	steer_body "$@"
+	if [ -n "$iosupd_pid" ]; then
+		kill "$iosupd_pid" 2>/dev/null
+		wait "$iosupd_pid" 2>/dev/null
+		grep -E "dom$agent_domid|error|warning" "$steer_log" | grep -v ' L[0-9]: misses ' |
+			tail -n 40 | sed 's/^/IOSUP-STEER log /'
+	fi
+	# Whatever happened, the domain does not outlive its test.
+	! xl domid "domu-$1" >/dev/null 2>&1 || xl destroy "domu-$1"
+}
+steer_body() {
+	say() { echo "IOSUP-STEER $*"; }
+	# levels: "L1 L2 L3 L4", the limits the agent reports; targets: the
+	# targets in control/iosup.
+	levels() {
+		_out=''
+		for l in 1 2 3 4; do
+			v=$(xenstore-read "$home/data/iosup/level-$l" 2>/dev/null) && v=${v##*limit=} || v=missing
+			_out="$_out${_out:+,}$v"
+		done
+		echo "$_out"
+	}
+	targets() {
+		_out=''
+		for l in 1 2 3 4; do
+			v=$(xenstore-read "$home/control/iosup/target-l$l" 2>/dev/null) || v=missing
+			_out="$_out${_out:+,}$v"
+		done
+		echo "$_out"
+	}
+	sets() { grep -c "dom$agent_domid: set L" "$steer_log" 2>/dev/null || true; }
+	renewals() { grep -c "dom$agent_domid: targets written again" "$steer_log" 2>/dev/null || true; }
+	mkdir -p /etc/iosup
+	printf 'period_ms = 1000\nguest_lease_s = %s\n' "$STEER_LEASE" >/etc/iosup/iosupd.conf
+	t0=$(date +%s)
+	# The agent test's nodes go: iosupd makes control/iosup itself.
+	xenstore-rm "$home/control/iosup" || say "dom0 could not remove control/iosup"
+	start_iosupd "$steer_log" -v || { say "iosupd-failed"; return; }
+	set_node iosup-rig steer
+	wait_log "IOSUP-MARK domu-steer tag=$1 insmod=" 30 || { say "no-insmod"; return; }
+	grep -q "IOSUP-MARK domu-steer tag=$1 insmod=ok" "$glog" || { say "insmod-failed"; return; }
+	wait_log "IOSUP-MARK domu-steer tag=$1 churned" 120 || { say "no-churn"; return; }
+	say "after-storms limits=$(levels) targets=$(targets) sets=$(sets)"
+	xenstore-ls -p "$home/control" | grep -E '^(iosup |[[:space:]])' | sed 's/^/IOSUP-STEER perms /'
+	iosupctl domains 2>&1 | sed 's/^/IOSUP-STEER domains /'
+	iosupctl show "domu-$1" 2>&1 | sed 's/^/IOSUP-STEER show /'
+	# A policy pins every level; the agent reports it within a period or
+	# two. Then nothing changes the targets for longer than a lease: only
+	# iosupd's renewals keep them from the module's defaults (0).
+	p0=$(date +%s)
+	iosupctl policy set "$agent_domid" min_pages=64 max_pages=64 >/dev/null 2>&1 ||
+		say "policy-set-failed"
+	limit_is 1 64 10 && limit_is 2 64 && limit_is 3 64 && limit_is 4 64 || true
+	say "pinned limits=$(levels) targets=$(targets) seconds=$(($(date +%s) - p0))"
+	s0=$(sets) r0=$(renewals) h0=$(date +%s)
+	sleep $((STEER_LEASE + 3))
+	say "held limits=$(levels) targets=$(targets) sets=$(($(sets) - s0)) renewals=$(($(renewals) - r0)) seconds=$(($(date +%s) - h0))"
+	set_node iosup-rig steer-write
+	wait_log "IOSUP-MARK domu-steer tag=$1 own-write=" 30 || say "no-own-write"
+	say "after-own-write targets=$(targets)"
+	set_node iosup-rig steer-end
+	wait_log "IOSUP-MARK domu-done tag=$1" 30 || say "no-done"
+	# The domU's console must reach dom0 before the domain goes.
+	sleep 1
+	xl destroy "domu-$1" || say "destroy-failed"
+	d0=$(date +%s)
+	while iosupctl domains 2>/dev/null | grep -qE "^ +$agent_domid "; do
+		[ $(($(date +%s) - d0)) -lt 10 ] || break
+		sleep 0.2
+	done
+	iosupctl domains 2>&1 | sed 's/^/IOSUP-STEER gone-domains /'
+	say "gone seconds=$(($(date +%s) - d0)) control=$(xenstore-read "$home/control/iosup/target-l1" >/dev/null 2>&1 && echo present || echo gone) policy=$(xenstore-read "/iosup/policy/$agent_domid/max_pages" >/dev/null 2>&1 && echo present || echo gone)"
+	say "time seconds=$(($(date +%s) - t0))"
+}
+
 # run_domu TAG BDF AGENT: one domU (with the device at BDF, unless empty;
 # with the agent's test if AGENT is 1), to its end; 1 (said) if it did not finish
 # its storms.
@@ -189,7 +276,7 @@ run_domu() {
 	sleep 100000 | xl console "domu-$tag" 2>"/tmp/domu-$tag.console-err" |
 		forward "$tag" "$domid" &
 	fwd=$!
-	[ "$3" != 1 ] || agent_checks "$tag" "$domid"
+	[ "$3" != 1 ] || { agent_checks "$tag" "$domid"; steer_checks "$tag" "$domid"; }
 	t=0
 	while xl domid "domu-$tag" >/dev/null 2>&1; do
 		if [ $t -ge $DOMU_DEADLINE ]; then
