@@ -91,6 +91,10 @@ grep -qE '^iosup_xen_iotlb_page_invalidations_total\{domid="0",domain="Domain-0"
 grep -qE '^iosup_periods_total [2-9]$' "$prom" || fail "periods in $prom: $(cat "$prom")"
 grep -q '^iosup_pool_' "$prom" && fail "pool series without a pool: $(cat "$prom")"
 [ "$(ls -A "$dir/metrics")" = iosup.prom ] || fail "left in the metrics directory: $(ls -A "$dir/metrics")"
+# The real file as Prometheus reads it (the metrics-promtool test fails without promtool).
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$prom" || fail "promtool check metrics: $(cat "$prom")"
+fi
 
 run 0 pause
 has "iosupd: paused"
