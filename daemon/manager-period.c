@@ -360,7 +360,7 @@ static uint64_t now_us(void)
 }
 
 /* Domain @i as the metrics show it: the period's view, and dom0's pool read. */
-static void metrics_domain(const struct manager *m, size_t i, struct metrics_domain *out)
+static void fill_metrics_domain(const struct manager *m, size_t i, struct metrics_domain *out)
 {
 	const struct ctl_proto_domain *v = &m->views[i];
 	const struct managed_domain *d = &m->doms[i];
@@ -424,7 +424,7 @@ static void write_metrics(struct manager *m, uint64_t duration_us)
 		goto out;
 	}
 	for (i = 0; i < m->n_doms; i++)
-		metrics_domain(m, i, &doms[i]);
+		fill_metrics_domain(m, i, &doms[i]);
 	p = (struct metrics_period){
 		.periods = m->periods,
 		.duration_us = duration_us,
