@@ -19,7 +19,7 @@
 /* Longest line taken; a longer one is an error, not silently cut. */
 #define LINE_MAX_LEN 512
 
-enum value_kind { VALUE_U32, VALUE_MODE };
+enum value_kind { VALUE_U32, VALUE_MODE, VALUE_DIR };
 
 struct key {
 	const char *name;
@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	U32_KEY("free_floor_percent", free_floor_percent, 1, 90, "percent"),
 	U32_KEY("guest_lease_s", guest_lease_s, 3, IOSUP_LEASE_MAX, "seconds"),
 	{ "mode", VALUE_MODE, offsetof(struct iosup_config, mode), 0, 0, NULL },
+	{ "metrics_dir", VALUE_DIR, offsetof(struct iosup_config, metrics_dir), 0, 0, NULL },
 };
 
 void config_defaults(struct iosup_config *config)
@@ -61,6 +62,7 @@ void config_defaults(struct iosup_config *config)
 		.free_floor_percent = CONFIG_FREE_FLOOR_PERCENT,
 		.mode = IOSUP_MODE_ENFORCE,
 		.guest_lease_s = IOSUP_XS_LEASE_S,
+		.metrics_dir = CONFIG_METRICS_DIR,
 	};
 }
 
@@ -124,6 +126,30 @@ static bool parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *ou
 	return true;
 }
 
+/*
+ * A directory: empty (the feature is off), or an absolute path of
+ * printable characters that fits CONFIG_PATH_MAX.
+ */
+static int parse_dir(const char *name, unsigned int lineno, const char *key,
+		     const char *value, char *out, char *err, size_t err_len)
+{
+	const char *p;
+
+	if (strlen(value) >= CONFIG_PATH_MAX)
+		return fail(err, err_len, name, lineno, "%s: longer than %d characters",
+			    key, CONFIG_PATH_MAX - 1);
+	if (*value && *value != '/')
+		return fail(err, err_len, name, lineno,
+			    "%s: '%.40s' is not an absolute path (or empty, for none)",
+			    key, value);
+	for (p = value; *p; p++)
+		if (!isprint((unsigned char)*p))
+			return fail(err, err_len, name, lineno,
+				    "%s: a control or non-ASCII character in the path", key);
+	strcpy(out, value);
+	return 0;
+}
+
 static char *trim(char *s)
 {
 	char *end;
@@ -171,6 +197,9 @@ static int parse_line(const char *name, unsigned int lineno, char *line,
 		c->mode = (enum iosup_mode)mode;
 		return 0;
 	}
+	if (keys[i].kind == VALUE_DIR)
+		return parse_dir(name, lineno, key, value,
+				 (char *)c + keys[i].offset, err, err_len);
 	if (!parse_u32(value, keys[i].min, keys[i].max,
 		       (uint32_t *)((char *)c + keys[i].offset)))
 		return fail(err, err_len, name, lineno,

@@ -18,6 +18,15 @@ enum iosup_mode {
 	IOSUP_MODE_OFF,		/* leave the domain alone */
 };
 
+/* A path's room, its NUL included: a directory, not a file deep in one. */
+#define CONFIG_PATH_MAX 256
+
+/*
+ * Debian's prometheus-node-exporter reads its textfile collector's
+ * *.prom files from here (/etc/default/prometheus-node-exporter).
+ */
+#define CONFIG_METRICS_DIR "/var/lib/prometheus/node-exporter"
+
 struct iosup_config {
 	uint32_t period_ms;		/* control period */
 	uint32_t min_pages;		/* per level, unless a domain's policy says */
@@ -28,6 +37,8 @@ struct iosup_config {
 	enum iosup_mode mode;		/* for domains without a policy of their own */
 	/* the lease domUs' agents hold targets under (their guest_lease) */
 	uint32_t guest_lease_s;
+	/* Where iosup.prom is written each period; "": no metrics (metrics.h). */
+	char metrics_dir[CONFIG_PATH_MAX];
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "guests.h"
 #include "manager.h"
 #include "manager-util.h"
+#include "metrics.h"
 #include "policy.h"
 #include "pool.h"
 #include "store.h"
@@ -45,6 +46,8 @@ struct managed_domain {
 	uint64_t prev_xen_ms;		/* monotonic, when prev_xen was read */
 	struct ctl_state state;		/* the controller's memory */
 	struct guest guest;		/* a domU's agent's report (not dom0's) */
+	/* Actions taken (or, observing, logged as "would"), by level and reason. */
+	uint64_t decisions[CTL_LEVELS][METRICS_REASONS];
 };
 
 struct manager {
@@ -103,6 +106,9 @@ struct manager {
 	struct ctl_proto_domain *views;
 	size_t n_doms;
 	struct ctl_proto_snapshot snapshot;
+
+	uint64_t periods;		/* run since the start */
+	int metrics_error;		/* the last write's, said once */
 
 	bool ready;
 };

@@ -74,6 +74,13 @@ static bool may_apply(const struct manager *m, enum iosup_mode mode)
 	       !m->paused;
 }
 
+/* Counts an action on level @l of @d for the metrics. */
+static void count_decision(struct managed_domain *d, int l, enum ctl_reason reason)
+{
+	if ((unsigned int)reason < METRICS_REASONS)
+		d->decisions[l][reason]++;
+}
+
 /* Sets level @l (0-based) of domain @i's pools to @limit: 0, or -errno said. */
 typedef int (*apply_fn)(struct manager *m, size_t i, int l, uint32_t old, uint32_t limit);
 
@@ -148,12 +155,14 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 			tick_format_action(line, sizeof(line), domid, l, &dec, old, applied,
 					   policy.target_flush_rate, sample->level[l].pool);
 			log_notice("%s", line);
+			count_decision(d, l, ld->reason);
 		}
 		if (ld->ratio_change && apply_ratio && (ratio_applied || !may)) {
 			tick_format_ratio(line, sizeof(line), domid, l, ld, old_ratio,
 					  ratio_applied, sample->level[l].pool,
 					  sampled_page_tables(sample));
 			log_notice("%s", line);
+			count_decision(d, l, ld->ratio_reason);
 		}
 		if (tick_worth_recording(ld)) {
 			tick_record(&rec, wall, l, ld, old, applied, dec.flushes,
@@ -381,13 +390,116 @@ out:
 	return r;
 }
 
+/* Monotonic microseconds: a period takes milliseconds. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Domain @i as the metrics show it: the period's view, and dom0's pool read. */
+static void fill_metrics_domain(const struct manager *m, size_t i, struct metrics_domain *out)
+{
+	const struct ctl_proto_domain *v = &m->views[i];
+	const struct managed_domain *d = &m->doms[i];
+	int l;
+
+	*out = (struct metrics_domain){
+		.domid = v->domid,
+		.name = v->name,
+		.have_xen = v->have_xen,
+		.pt_unmaps = v->xen.pt_unmaps,
+		.pt_maps = v->xen.pt_maps,
+		.iotlb_psi = v->xen.iotlb_psi,
+		.have_pool = v->have_pool,
+	};
+	for (l = 0; l < CTL_LEVELS && l < CTL_PROTO_LEVELS; l++) {
+		struct metrics_level *ml = &out->level[l];
+
+		*ml = (struct metrics_level){
+			.pool = v->level[l].pool,
+			.limit = v->level[l].limit,
+			.hits = v->level[l].hits,
+			.misses = v->level[l].misses,
+		};
+		memcpy(ml->decisions, d->decisions[l], sizeof(ml->decisions));
+		if (v->domid == DOM0) {
+			const struct iosup_pool_level *pl = &m->stats.level[l + 1];
+
+			out->have_level[l] = m->have_stats && (m->stats.levels & (1u << (l + 1)));
+			ml->have_ratio = true;
+			ml->ratio = pl->free_ratio;
+			ml->have_shrunk = (pl->have & IOSUP_POOL_HAVE(IOSUP_A_SHRUNK)) != 0;
+			ml->shrunk = pl->shrunk;
+		} else {
+			/* An agent reports all four levels or is not heeded. */
+			out->have_level[l] = d->guest.report == GUEST_REPORTING;
+		}
+	}
+}
+
+/*
+ * The metrics file, once a period when metrics_dir is set. A failure is
+ * said once (again when it changes, and when it clears) and is never
+ * fatal: the file is for dashboards, the period is for the pools. A
+ * missing directory (no node-exporter on this host) is said at info.
+ */
+static void write_metrics(struct manager *m, uint64_t duration_us)
+{
+	struct metrics_domain *doms = NULL;
+	struct metrics_period p;
+	char *text = NULL;
+	size_t len = 0, i;
+	int r;
+
+	if (!*m->config.metrics_dir) {
+		m->metrics_error = 0;
+		return;
+	}
+	doms = calloc(m->n_doms ? m->n_doms : 1, sizeof(*doms));
+	if (!doms) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < m->n_doms; i++)
+		fill_metrics_domain(m, i, &doms[i]);
+	p = (struct metrics_period){
+		.periods = m->periods,
+		.duration_us = duration_us,
+		.domains = doms,
+		.n_domains = m->n_doms,
+	};
+	r = metrics_render(&p, &text, &len);
+	if (!r)
+		r = metrics_write(m->config.metrics_dir, text, len);
+out:
+	if (r && r != m->metrics_error) {
+		if (r == -ENOENT)
+			log_info("metrics: %s does not exist; not writing " METRICS_FILE " until it does",
+				 m->config.metrics_dir);
+		else
+			log_warning("metrics: writing %s/" METRICS_FILE ": %s; trying again each period",
+				    m->config.metrics_dir, strerror(-r));
+	} else if (!r && m->metrics_error) {
+		log_info("metrics: writing %s/" METRICS_FILE " again", m->config.metrics_dir);
+	}
+	m->metrics_error = r;
+	free(text);
+	free(doms);
+}
+
 int manager_on_period_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct manager *m = data;
+	uint64_t start_us = now_us();
 	int r;
 
 	(void)usec;
 	r = run_period(m);
+	m->periods++;
+	write_metrics(m, now_us() - start_us);
 	if (!m->ready) {
 		sd_notify(0, "READY=1");
 		m->ready = true;

@@ -25,5 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (c.min_pages > c.max_pages || c.period_ms < 500)
 		abort();
+	/* metrics_dir: off, or an absolute path, NUL-terminated in its room. */
+	if (!memchr(c.metrics_dir, '\0', sizeof(c.metrics_dir)) ||
+	    (c.metrics_dir[0] && c.metrics_dir[0] != '/'))
+		abort();
 	return 0;
 }

@@ -12,7 +12,9 @@ run() {
 	[ "$rc" -eq "$want" ] || fail "iosupctl $*: exit $rc, expected $want"
 }
 
-# has TEXT: TEXT is in the last run's output.
+# has TEXT: TEXT is in the last run's output. Not through a pipe: grep -q
+# stops at the first match, and under pipefail the writer's SIGPIPE would
+# fail the check.
 has() {
-	printf '%s\n' "$out" | grep -qF -- "$1" || fail "expected '$1' in the output"
+	grep -qF -- "$1" <<<"$out" || fail "expected '$1' in the output"
 }

@@ -82,6 +82,28 @@ static void test_bad(void)
 	bad("period_ms = 1000\nmode = sometimes\n", "iosupd.conf:2:");
 }
 
+/* metrics_dir: Debian's textfile directory by default, "" turns metrics off. */
+static void test_metrics_dir(void)
+{
+	struct iosup_config c;
+	char err[256] = "", text[400];
+
+	config_defaults(&c);
+	ASSERT_STREQ(c.metrics_dir, "/var/lib/prometheus/node-exporter");
+	ASSERT_EQ(parse("metrics_dir = /run/metrics  \n", &c, err), 0);
+	ASSERT_STREQ(c.metrics_dir, "/run/metrics");
+	ASSERT_EQ(parse("metrics_dir =\n", &c, err), 0);
+	ASSERT_STREQ(c.metrics_dir, "");
+
+	bad("metrics_dir = var/lib\n",
+	    "iosupd.conf:1: metrics_dir: 'var/lib' is not an absolute path (or empty, for none)");
+	bad("metrics_dir = /var/\tlib\n", "metrics_dir: a control or non-ASCII character");
+	bad("metrics_dir = /var/\xc3\xa9\n", "metrics_dir: a control or non-ASCII character");
+	snprintf(text, sizeof(text), "metrics_dir = /%0300d\n", 0);
+	bad(text, "metrics_dir: longer than 255 characters");
+	bad("metrics_dir = /a\nmetrics_dir = /b\n", "iosupd.conf:2: metrics_dir: set twice");
+}
+
 static void test_long_line_and_nul(void)
 {
 	struct iosup_config c;
@@ -114,6 +136,7 @@ int main(void)
 {
 	test_good();
 	test_bad();
+	test_metrics_dir();
 	test_long_line_and_nul();
 	test_load();
 	printf("config: all passed\n");

@@ -144,7 +144,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$iosupctl" --socket "$sock" status 2>&1) || rc=$?
 	echo "+ (as nobody) iosupctl status: exit $rc: $out"
 	[ "$rc" -eq 4 ] || fail "as nobody: exit $rc, expected 4"
-	printf '%s\n' "$out" | grep -qF "permission denied" || fail "as nobody: no 'permission denied'"
+	grep -qF "permission denied" <<<"$out" || fail "as nobody: no 'permission denied'"
 else
 	echo "(not root: the permission check is in test-ctl-server creds)"
 fi

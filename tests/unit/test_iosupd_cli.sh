@@ -25,7 +25,7 @@ run() {
 }
 
 has() {
-	printf '%s\n' "$out" | grep -qF -- "$1" || fail "expected '$1' in the output"
+	grep -qF -- "$1" <<<"$out" || fail "expected '$1' in the output"
 }
 
 lines() {

@@ -3,8 +3,9 @@
 # absent, as on this host) driven by the real iosupctl and by signals:
 # the degraded modes said in the status, the domain list with Xen's
 # counters, pause and resume, reload (good and bad), --observe, a
-# hypervisor without the counters, sd_notify, and a clean stop that removes
-# the socket.
+# hypervisor without the counters, sd_notify, the metrics file (written
+# each period, no temp file left; a missing directory said once), and a
+# clean stop that removes the socket.
 # Usage: test_manager.sh MANAGER-HARNESS IOSUPCTL
 set -euo pipefail
 harness=$1
@@ -60,7 +61,8 @@ stop() {
 	logged "SIGTERM: stopping"
 }
 
-printf 'period_ms = 500\nmax_pages = 1000\n' >"$conf"
+mkdir "$dir/metrics"
+printf 'period_ms = 500\nmax_pages = 1000\nmetrics_dir = %s\n' "$dir/metrics" >"$conf"
 
 # Counters, but no module and no xenstore: running, and saying what is missing.
 observe=
@@ -82,6 +84,17 @@ has '"levels":null'
 has '"flush_rate":'
 run 1 show 5
 has "no-such-domain"
+prom=$dir/metrics/iosup.prom
+[ -f "$prom" ] || fail "no $prom after three periods"
+grep -qE '^iosup_xen_iotlb_page_invalidations_total\{domid="0",domain="Domain-0"\} [1-9][0-9]*$' "$prom" ||
+	fail "no dom0 invalidations in $prom: $(cat "$prom")"
+grep -qE '^iosup_periods_total [2-9]$' "$prom" || fail "periods in $prom: $(cat "$prom")"
+grep -q '^iosup_pool_' "$prom" && fail "pool series without a pool: $(cat "$prom")"
+[ "$(ls -A "$dir/metrics")" = iosup.prom ] || fail "left in the metrics directory: $(ls -A "$dir/metrics")"
+# The real file as Prometheus reads it (the metrics-promtool test fails without promtool).
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$prom" || fail "promtool check metrics: $(cat "$prom")"
+fi
 
 run 0 pause
 has "iosupd: paused"
@@ -93,22 +106,26 @@ has "iosupd: running"
 logged "resumed by an operator"
 
 # Reload: a good file is taken, a bad one refused and the running one kept.
-printf 'period_ms = 700\n' >"$conf"
+printf 'period_ms = 700\nmetrics_dir =\n' >"$conf"
 kill -HUP "$pid"
 for i in $(seq 100); do grep -qF "period 700 ms" "$dir/log" && break; sleep 0.1; done
 run 0 status --json
 has '"period_ms":700'
-printf 'period_ms = 700\nmode = sometimes\n' >"$conf"
+printf 'period_ms = 700\nmetrics_dir =\nmode = sometimes\n' >"$conf"
 run 1 reload
-has "$conf:2: mode"
+has "$conf:3: mode"
 run 0 status --json
 has '"period_ms":700'
 logged "keeping the running configuration"
 stop
 
-# A hypervisor without the counters: observe-only, said why.
-printf 'period_ms = 500\n' >"$conf"
+# A hypervisor without the counters: observe-only, said why. The metrics
+# directory is missing: said once, at info, and the periods go on.
+printf 'period_ms = 500\nmetrics_dir = %s\n' "$dir/nowhere" >"$conf"
 start IOSUP_STUB_XEN=nocounters
+sleep 1.2
+[ "$(grep -c "metrics: $dir/nowhere does not exist" "$dir/log")" = 1 ] ||
+	fail "a missing metrics directory not said exactly once"
 run 0 status --json
 has '"state":"observe-only"'
 has '"reason":"hypervisor without the counters; pool unavailable'

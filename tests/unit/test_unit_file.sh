@@ -30,7 +30,8 @@ fi
 # What the unit must say, whatever verify thinks of it.
 for line in Type=notify 'ExecReload=/bin/kill -HUP $MAINPID' RuntimeDirectory=iosupd \
 	ConditionPathExists=/proc/xen/capabilities CapabilityBoundingSet=CAP_NET_ADMIN \
-	DevicePolicy=closed 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' ProtectSystem=strict; do
+	DevicePolicy=closed 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' ProtectSystem=strict \
+	ReadWritePaths=-/var/lib/prometheus/node-exporter; do
 	grep -qxF "$line" "$unit" || { echo "FAIL: '$line' is not in the unit" >&2; exit 1; }
 done
 # Debian 12 starts xenstored and mounts xenfs from xen.service.
