@@ -9,10 +9,12 @@
  * flush counters and the kernel's page-fault count, runs a storm of N
  * processes, reads them again and writes the end mark; then prints
  *
- *   IOSUP-ACCOUNT TAG procs=N pgfault=D iommu_<key>=D ... <perfc key>=D ...
+ *   IOSUP-ACCOUNT TAG procs=N vmas=V pgfault=D iommu_<key>=D ... <perfc key>=D ...
  *
- * every figure the difference of the two readings, for the host to turn into
- * an account. One process does it all and forks only for the storm, so the
+ * every figure but V the difference of the two readings, for the host to
+ * turn into an account; V is the mappings each child inherits (this
+ * process's, from /proc/self/maps), which the kernel copies at fork and
+ * zaps at exit one by one. One process does it all and forks only for the storm, so the
  * readings count the storm and the reads themselves (a few hypercalls, no
  * page table), nothing else that dom0 does not do when idle.
  */
@@ -36,6 +38,24 @@ struct reading {
 	struct iosup_xen_counters iommu;
 	uint64_t pgfault;
 };
+
+/* The mappings of this process: the lines of /proc/self/maps, or -errno. */
+static long count_vmas(void)
+{
+	char buf[4096];
+	long lines = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n < 0 ? -EIO : lines;
+}
 
 /* /proc/vmstat's pgfault, read into a buffer that is faulted in already. */
 static int read_pgfault(uint64_t *out)
@@ -77,14 +97,14 @@ static int take(struct iosup_xen *x, struct perfc *pc, unsigned int slot,
 	return read_pgfault(&r->pgfault);
 }
 
-static void print(const char *tag, unsigned long n, const struct reading *a,
+static void print(const char *tag, unsigned long n, long vmas, const struct reading *a,
 		  const struct reading *b, const struct perfc *pc)
 {
-	printf("IOSUP-ACCOUNT %s procs=%lu pgfault=%" PRIu64
+	printf("IOSUP-ACCOUNT %s procs=%lu vmas=%ld pgfault=%" PRIu64
 	       " iommu_pt_unmaps=%" PRIu64 " iommu_pt_maps=%" PRIu64
 	       " iommu_iotlb_psi=%" PRIu64 " iommu_iotlb_dsi=%" PRIu64
 	       " iommu_iotlb_global=%" PRIu64 " iommu_flushes_skipped=%" PRIu64,
-	       tag, n, b->pgfault - a->pgfault,
+	       tag, n, vmas, b->pgfault - a->pgfault,
 	       b->iommu.pt_unmaps - a->iommu.pt_unmaps,
 	       b->iommu.pt_maps - a->iommu.pt_maps,
 	       b->iommu.iotlb_psi - a->iommu.iotlb_psi,
@@ -104,6 +124,7 @@ int main(int argc, char **argv)
 	struct iosup_xen *x = NULL;
 	struct perfc *pc = NULL;
 	unsigned long n;
+	long vmas;
 	char *end;
 	int r;
 
@@ -125,6 +146,12 @@ int main(int argc, char **argv)
 	r = perfc_open(&pc);
 	if (r)
 		goto out;
+	vmas = count_vmas();
+	if (vmas < 0) {
+		fprintf(stderr, PROG ": /proc/self/maps: %s\n", strerror((int)-vmas));
+		r = (int)vmas;
+		goto out;
+	}
 	if ((r = mark_settled(&probe, PROG, "begin", argv[1], n)) ||
 	    (r = take(x, pc, 0, &before)))
 		goto out;
@@ -136,7 +163,7 @@ int main(int argc, char **argv)
 	if ((r = take(x, pc, 1, &after)) ||
 	    (r = mark_settled(&probe, PROG, "end", argv[1], n)))
 		goto out;
-	print(argv[1], n, &before, &after, pc);
+	print(argv[1], n, vmas, &before, &after, pc);
 out:
 	perfc_close(pc);
 	iosup_xen_close(x);
