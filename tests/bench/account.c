@@ -156,12 +156,18 @@ static int model_line(char *line, const char *path, unsigned long lineno)
 	return 0;
 }
 
-static int load_model(const char *path)
+/*
+ * Calls @fn with each line of @path, its newline cut, and the line's
+ * number, until one returns non-zero; that, or -1 if @path cannot be read.
+ */
+static int for_each_line(const char *path,
+			 int (*fn)(char *line, size_t len, const char *path,
+				   unsigned long lineno, void *ctx),
+			 void *ctx)
 {
 	unsigned long lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
-	bool header = false;
 	ssize_t len;
 	FILE *f;
 	int r = 0;
@@ -175,21 +181,38 @@ static int load_model(const char *path)
 		lineno++;
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (!len || line[0] == '#')
-			continue;
-		if (!header) {
-			header = true;
-			if (strncmp(line, "kind\tkeys\tlo\thi\tbound\tsource", 29)) {
-				fprintf(stderr, "iosup-account: %s:%lu: not the model's header\n",
-					path, lineno);
-				r = -1;
-			}
-			continue;
-		}
-		r = model_line(line, path, lineno);
+		r = fn(line, (size_t)len, path, lineno, ctx);
 	}
 	free(line);
 	fclose(f);
+	return r;
+}
+
+/* A line of the model: a comment, the header (first), or a kind. */
+static int model_file_line(char *line, size_t len, const char *path, unsigned long lineno,
+			   void *ctx)
+{
+	bool *header = ctx;
+
+	if (!len || line[0] == '#')
+		return 0;
+	if (!*header) {
+		*header = true;
+		if (strcmp(line, "kind\tkeys\tlo\thi\tbound\tsource")) {
+			fprintf(stderr, "iosup-account: %s:%lu: not the model's header\n", path,
+				lineno);
+			return -1;
+		}
+		return 0;
+	}
+	return model_line(line, path, lineno);
+}
+
+static int load_model(const char *path)
+{
+	bool header = false;
+	int r = for_each_line(path, model_file_line, &header);
+
 	if (!r && !nr_kinds) {
 		fprintf(stderr, "iosup-account: %s: no kinds\n", path);
 		r = -1;
@@ -247,30 +270,16 @@ static int counts_line(char *line, const char *path, unsigned long lineno)
 	return 0;
 }
 
+static int counts_file_line(char *line, size_t len, const char *path, unsigned long lineno,
+			    void *ctx)
+{
+	(void)ctx;
+	return len ? counts_line(line, path, lineno) : 0;
+}
+
 static int load_counts(const char *path)
 {
-	unsigned long lineno = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
-	int r = 0;
-
-	f = fopen(path, "re");
-	if (!f) {
-		fprintf(stderr, "iosup-account: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (!r && (len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len)
-			r = counts_line(line, path, lineno);
-	}
-	free(line);
-	fclose(f);
-	return r;
+	return for_each_line(path, counts_file_line, NULL);
 }
 
 /* Whether @key is @pattern, or an element of it when it ends in "[*]". */
@@ -368,13 +377,18 @@ static void print_account(void)
 	for (size_t w = 0; w < NR_WORKLOADS; w++) {
 		const struct row *col[NR_CONFIGS];
 		double lo, mid, hi;
+		bool any = false;
 
-		printf("\n%s, operations per process\n%-20s", workload_names[w], "");
 		for (size_t c = 0; c < NR_CONFIGS; c++) {
 			col[c] = find((int)c, (int)w);
+			any |= col[c] != NULL;
+		}
+		if (!any)
+			continue;
+		printf("\n%s, operations per process\n%-20s", workload_names[w], "");
+		for (size_t c = 0; c < NR_CONFIGS; c++)
 			if (col[c])
 				printf(" %16s", configs[c]);
-		}
 		printf("\n");
 		for (int k = 0; k < nr_kinds; k++) {
 			printf("%-20s", kinds[k].name);
