@@ -98,11 +98,14 @@
 #define PEAK_KEEP 0.75
 
 /*
- * After IDLE_MS, the demand remembered decays by half every 12 s: a
+ * After IDLE_MS, the demand remembered decays by half every 9 s: a
  * pause of a few seconds more keeps most of the pool, and a minute after
- * the churn ends the floor is at a twentieth of the peak.
+ * the churn ends the floor is at a fiftieth of the peak, so that the pool
+ * is at a tenth of its peak within the minute even though the shrink
+ * towards the floor (SHRINK_HALF_MS) and the periods lag behind it (44 s
+ * at 2 s periods in the tests, where 12 s took 52).
  */
-#define DEMAND_HALF_LIFE_MS 12000
+#define DEMAND_HALF_LIFE_MS 9000
 
 /*
  * A value someone else set is left alone this long, in either direction:

@@ -26,7 +26,7 @@ mutations=(
 	"idle hold removed|s/^#define IDLE_MS .*/#define IDLE_MS 0/|step"
 	"demand floor dropped|s/floor = fmin(state->level\[l\].demand, state->level\[l\].pool_peak);/floor = 0;/|step"
 	"peak kept only at its maximum|s/^#define PEAK_KEEP .*/#define PEAK_KEEP 1.0/|noisy"
-	"shrink in one step|s/^#define SHRINK_HALF_MS .*/#define SHRINK_HALF_MS 1/|target"
+	"shrink in one step|s/^#define SHRINK_HALF_MS .*/#define SHRINK_HALF_MS 1/|live_bursts"
 	"operator hold removed|s/^#define OPERATOR_HOLD_MS .*/#define OPERATOR_HOLD_MS 0/|operator"
 	"grow while the pool refills|s/hits + misses > limit \&\&/true \&\&/|step"
 	"grow gain of one|s/^#define GROW_GAIN .*/#define GROW_GAIN 1/|period_independence"
