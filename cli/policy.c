@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * iosupctl policy get DOM | set DOM KEY=VALUE...: a domain's policy layer
- * in xenstore (DOM is a domain id or "default"). Every KEY=VALUE is
+ * in xenstore (DOM is a domain id, a running domain's name, or
+ * "default"; a name is looked up in xenstore and the layer is the id's,
+ * as iosupd reads it). Every KEY=VALUE is
  * checked before xenstore is touched, and all are written in one
  * transaction: a bad one means none is written. iosupd sees the change
  * through its xenstore watch.
@@ -15,19 +17,81 @@
 #include "iosupctl.h"
 #include "store.h"
 
-#define USAGE "get DOM [--json] | set DOM KEY=VALUE...  (DOM: a domain id or 'default')"
+#define USAGE "get DOM [--json] | set DOM KEY=VALUE...  (DOM: a domain id, a domain's name or 'default')"
 
 /* "default" or a domain id, as the path names it. */
 #define WHO_MAX 16
+/* The longest domain name looked up (libxl allows longer; none we meet). */
+#define WHO_NAME_MAX 63
+
+/* -errno from the store as an exit code (the message is already said). */
+static int exit_code(int r);
+
+/*
+ * The id of the running domain called @name (/local/domain/<id>/name), or
+ * an exit code, said: no domain or more than one has that name.
+ */
+static int resolve_name(const char *verb, const char *name, unsigned int *domid)
+{
+	char err[256], found[64];
+	struct iosup_store *s = NULL;
+	unsigned int *ids = NULL;
+	size_t n = 0, i, matches = 0;
+	int r;
+
+	r = iosup_store_open(&s, err, sizeof(err));
+	if (!r)
+		r = iosup_store_list_domains(s, &ids, &n, err, sizeof(err));
+	for (i = 0; !r && i < n; i++) {
+		/* One byte more than the longest name it can match. */
+		char got[WHO_NAME_MAX + 2];
+
+		if (iosup_store_read_name(s, ids[i], got, sizeof(got)) || strcmp(got, name))
+			continue;
+		if (matches++)
+			snprintf(found + strlen(found), sizeof(found) - strlen(found), ", %u", ids[i]);
+		else
+			snprintf(found, sizeof(found), "%u", ids[i]);
+		*domid = ids[i];
+	}
+	free(ids);
+	iosup_store_close(s);
+	if (r) {
+		fprintf(stderr, "iosupctl %s: looking up the domain '%.64s': %s\n", verb, name, err);
+		return exit_code(r);
+	}
+	if (matches == 1)
+		return 0;
+	if (matches)
+		fprintf(stderr, "iosupctl %s: more than one domain is called '%.64s' (%s): give its id\n",
+			verb, name, found);
+	else
+		fprintf(stderr, "iosupctl %s: no running domain is called '%.64s'\n", verb, name);
+	return EXIT_REFUSED;
+}
 
 /* The layer DOM names: its name in the path into @who, its id in *@domid. */
 static int parse_who(const char *verb, const char *arg, char who[WHO_MAX], int *domid)
 {
 	unsigned int id;
+	int r;
 
 	if (!strcmp(arg, "default")) {
 		strcpy(who, "default");
 		*domid = IOSUP_STORE_DEFAULT;
+		return 0;
+	}
+	/* Not a number: a name (ids and "default" are never names here). */
+	if (*arg && !(*arg >= '0' && *arg <= '9') && *arg != '-' && *arg != '+') {
+		if (strlen(arg) > WHO_NAME_MAX) {
+			usage_error(verb, "'%.64s...' is longer than a domain's name can be", arg);
+			return EXIT_USAGE;
+		}
+		r = resolve_name(verb, arg, &id);
+		if (r)
+			return r;
+		snprintf(who, WHO_MAX, "%u", id);
+		*domid = (int)id;
 		return 0;
 	}
 	if (parse_domid(verb, arg, &id))
@@ -37,7 +101,6 @@ static int parse_who(const char *verb, const char *arg, char who[WHO_MAX], int *
 	return 0;
 }
 
-/* -errno from the store as an exit code (the message is already said). */
 static int exit_code(int r)
 {
 	switch (r) {
@@ -144,8 +207,9 @@ int policy_main(int argc, char **argv, struct cli *cli)
 		return r;
 	if (argc - first < 2)
 		return usage_error(argv[0], "needs get or set, and a domain");
-	if (parse_who(argv[0], argv[first + 1], who, &domid))
-		return EXIT_USAGE;
+	r = parse_who(argv[0], argv[first + 1], who, &domid);
+	if (r)
+		return r;
 	if (!strcmp(argv[first], "get")) {
 		if (argc - first != 2)
 			return usage_error(argv[0], "get takes one domain, not '%.40s'", argv[first + 2]);

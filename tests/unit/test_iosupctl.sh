@@ -132,8 +132,13 @@ run 2 policy set 3 max_pages=1 max_pages=2
 has "max_pages is given twice"
 run 2 policy set 3
 has "set needs at least one KEY=VALUE"
-run 2 policy get dom3
-has "'dom3' is not a domain id"
+run 2 policy get 99999999
+has "'99999999' is not a domain id"
+run 2 policy get "$(printf 'n%.0s' $(seq 70))"
+has "is longer than a domain's name can be"
+# A name is looked up in xenstore, which this host has not.
+run 3 policy get dom3
+has "looking up the domain 'dom3'"
 run 2 policy frob 3
 has "'frob' is not get or set"
 

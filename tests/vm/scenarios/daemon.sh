@@ -8,7 +8,7 @@
 #   agree    paused, a period apart: the module's stats and Xen's counters
 #            read before and after `iosupctl status --json` and
 #            `iosupctl show 0 --json` (the host checks they agree)
-#   observe  `iosupctl policy set 0 mode=observe`, churn: no limit moves and
+#   observe  `iosupctl policy set Domain-0 mode=observe` (by name), churn: no limit moves and
 #            the log says "would"; `mode=enforce`, churn: the limits grow
 #   domU     a domain's agent stood in for by writes to its xenstore nodes
 #            (the guest side is not written yet; domain 7 is only a
@@ -106,8 +106,13 @@ echo "IOSUP-MODSTATS after $(tr '\n' ';' <"$stats")"
 echo "IOSUP-XEN after $(iosup-xen-counters --raw 0)"
 iosupctl resume >/dev/null || fail "resume"
 
-# observe
-iosupctl policy set 0 mode=observe || fail "policy set 0 mode=observe"
+# observe, set by dom0's name: the layer written is the id's
+iosupctl policy set Domain-0 mode=observe || fail "policy set Domain-0 mode=observe"
+[ "$(iosupctl policy get Domain-0 --json)" = "$(iosupctl policy get 0 --json)" ] ||
+	fail "policy get Domain-0 and policy get 0 differ"
+rc=0
+iosupctl policy get no-such-domain >/dev/null 2>&1 || rc=$?
+[ $rc -eq 1 ] || fail "policy get no-such-domain: exit $rc, expected 1 (refused)"
 i=0
 until iosupctl show 0 --json | grep -q '"mode":"observe"'; do
 	i=$((i + 1))
