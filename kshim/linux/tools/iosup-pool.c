@@ -80,9 +80,8 @@ static struct nlmsghdr *start(char *buf, uint16_t type, uint16_t flags,
 }
 
 /* Calls @fn on every attribute of a genl message; @fn may be NULL. */
-static void for_each_attr(struct nlmsghdr *n,
-			  void (*fn)(const struct nlattr *a, void *ctx),
-			  void *ctx)
+static void walk_attrs(struct nlmsghdr *n,
+		       void (*fn)(const struct nlattr *a, void *ctx), void *ctx)
 {
 	int len = n->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
 	struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(n) + GENL_HDRLEN);
@@ -188,7 +187,7 @@ static void family_attr(const struct nlattr *a, void *ctx)
 
 static void family_reply(struct nlmsghdr *m, void *ctx)
 {
-	for_each_attr(m, family_attr, ctx);
+	walk_attrs(m, family_attr, ctx);
 }
 
 static int nl_open(struct nl *nl)
@@ -250,7 +249,7 @@ static void print_reply(struct nlmsghdr *m, void *ctx)
 {
 	(void)ctx;
 	printf("iosup:");
-	for_each_attr(m, print_attr, NULL);
+	walk_attrs(m, print_attr, NULL);
 	printf("\n");
 }
 
@@ -292,7 +291,7 @@ static void mcast_attr(const struct nlattr *a, void *ctx)
 
 static void mcast_reply(struct nlmsghdr *m, void *ctx)
 {
-	for_each_attr(m, mcast_attr, ctx);
+	walk_attrs(m, mcast_attr, ctx);
 }
 
 /* Prints every event for @seconds, one line each, then returns. */
@@ -371,7 +370,7 @@ static int put_raw(struct nlmsghdr *n, const char *spec)
 	return 0;
 }
 
-static int usage(void)
+static int print_usage(void)
 {
 	fprintf(stderr,
 		"usage: iosup-pool [show] | limit LEVEL PAGES [LEASE] | ratio PERCENT [LEVEL] |\n"
@@ -453,11 +452,11 @@ int main(int argc, char **argv)
 		n = start(buf, nl.family, dump ? NLM_F_DUMP : NLM_F_ACK, a, ++nl.seq);
 		for (i = 3; i < argc; i++)
 			if (put_raw(n, argv[i]))
-				return usage();
+				return print_usage();
 		if (dump)
 			return transact(&nl, n, print_reply, NULL) ? 1 : 0;
 	} else {
-		return usage();
+		return print_usage();
 	}
 	return transact(&nl, n, NULL, NULL) ? 1 : 0;
 }
