@@ -241,7 +241,8 @@ static void read_guests(struct manager *m)
 		if (m->views[i].domid == DOM0)
 			continue;
 		if (manager_store_usable(m)) {
-			r = guest_read(m->store, m->views[i].domid, &d->guest, &m->views[i]);
+			r = guest_read(m->store, m->views[i].domid, &d->guest, &m->views[i],
+				       manager_now_ms(CLOCK_MONOTONIC));
 			if (r)
 				manager_store_failed(m, "reading a domain's pool stats", r);
 		} else {
