@@ -41,6 +41,9 @@ struct guest {
 	/* Refused reports, said at most once a minute per kind of fault. */
 	struct iosup_guest_warnings warnings;
 	bool warned;		/* a refusal was said since the report was last valid */
+	/* A claim above its share of the memory budget was said, and when. */
+	bool share_said;
+	uint64_t share_said_ms;
 	/* A target written that the report has not caught up with yet. */
 	struct {
 		bool on;
