@@ -394,8 +394,8 @@ hostile_said() { console_lines | grep -a "^IOSUP-HOSTILE $1" | sed 's/^IOSUP-HOS
 hostile_kv() { kv "$(hostile_said "$1 " | tail -n1)" "$2"; }
 # hostile_mark WHAT: the rest of the domU's last "domu-hostile tag=dev WHAT" mark.
 hostile_mark() {
-	grep -aoE "IOSUP-MARK domu-hostile tag=dev $1[^ ]*( [^ ]+)*" "$boot/console.log" | tr -d '\r' |
-		tail -n1 | sed "s|^IOSUP-MARK domu-hostile tag=dev ||"
+	{ grep -aoE "IOSUP-MARK domu-hostile tag=dev $1[^ ]*( [^ ]+)*" "$boot/console.log" || true; } |
+		tr -d '\r' | tail -n1 | sed "s|^IOSUP-MARK domu-hostile tag=dev ||"
 }
 hostile_ok=0 hostile_bad=0
 hostile_check() {
@@ -405,10 +405,12 @@ hostile_check() {
 }
 printf '\nthe hostile domU (domid %s):\n' "$domid"
 hostile_said '' | sed 's/^/  /'
-grep -aoE 'IOSUP-MARK domu-hostile tag=dev .*' "$boot/console.log" | tr -d '\r' | sed 's/^IOSUP-MARK /  /'
+{ grep -aoE 'IOSUP-MARK domu-hostile tag=dev .*' "$boot/console.log" || true; } | tr -d '\r' |
+	sed 's/^IOSUP-MARK /  /'
 v=$(hostile_said 'no-mark' | head -n1)
 hostile_check "dom0 says: $v" test -z "$v"
-v=$(grep -aoE 'IOSUP-MARK domu-hostile tag=dev (rmmod=failed|no-domid|write-failed).*' "$boot/console.log" | head -n1)
+v=$(grep -aoE 'IOSUP-MARK domu-hostile tag=dev (rmmod=failed|no-domid|write-failed).*' "$boot/console.log" |
+	head -n1 || true)
 hostile_check "the domU says: $v" test -z "$v"
 # From inside the domU, each write and removal refused for want of permission.
 for node in /iosup/policy/default/mode "/iosup/policy/$domid/max_pages" "/iosup/policy/$domid/mode" \
