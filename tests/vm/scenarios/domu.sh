@@ -286,7 +286,7 @@ hostile_checks() {
 	hmark "$1" storm-end 60 || return
 	t1=$(now_cs) c1=$(ticks "$iosupd_pid") x1=$(ticks "${xs_pid:-0}") p1=$(periods)
 	hsay "storm cs=$((t1 - t0)) periods=$((${p1:-0} - ${p0:-0})) have_periods=${p0:+yes} period_ms=$HOSTILE_PERIOD_MS iosupd_ticks=$((c1 - c0)) xenstored_ticks=$((x1 - x0)) hz=$(getconf CLK_TCK 2>/dev/null || echo 100)"
-	hmark "$1" done 30 || return
+	hmark "$1" 'done' 30 || return
 	home=/local/domain/$agent_domid
 	hsay "nodes policy_max=$(node "/iosup/policy/$agent_domid/max_pages") policy_mode=$(node "/iosup/policy/$agent_domid/mode") default_mode=$(node /iosup/policy/default/mode) dom0_mode=$(node /iosup/policy/0/mode) policy_stray=$(node /iosup/policy/hostile) root_stray=$(node /iosup/hostile) control_stray=$(node "$home/control/iosup/hostile") target_l1=$(node "$home/control/iosup/target-l1") ratio_l1=$(node "$home/control/iosup/ratio-l1")"
 	hsay "after targets=$(targets) limits=$(levels)"
