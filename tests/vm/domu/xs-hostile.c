@@ -9,12 +9,14 @@
  *	a permission refused (exit 1)
  *   iosup-xs-hostile rm PATH
  *	the same for a removal
- *   iosup-xs-hostile storm PATH COUNT SECONDS
+ *   iosup-xs-hostile storm PATH COUNT SECONDS WRITERS
  *	COUNT writes to PATH, each its own request (no transaction: every
- *	one a commit that fires its watches), paced to COUNT in SECONDS and
- *	stopped at three times SECONDS; each value a valid stats report
- *	claiming the bound at its level, its hits counting the writes.
- *	Prints "writes=N failed=F ms=T" (exit 0 if all COUNT went through)
+ *	one a commit that fires its watches), from WRITERS processes (one
+ *	writer waits for each reply: under TCG one does about 270 a second),
+ *	paced to COUNT in SECONDS and stopped at four times SECONDS; each
+ *	value a valid stats report claiming the bound at its level, its hits
+ *	counting the writes. Prints "writes=N failed=F ms=T" (exit 0 if all
+ *	COUNT went through)
  */
 #define _GNU_SOURCE
 
@@ -24,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xenstore.h>
 
@@ -69,15 +73,17 @@ static void sleep_ms(uint64_t ms)
 	nanosleep(&ts, NULL);
 }
 
-static int storm(struct xs_handle *xs, const char *path, unsigned long count,
-		 unsigned long seconds)
+/* One writer's share: writes @first, @first + @step, ... below @count. */
+static unsigned long writer(struct xs_handle *xs, const char *path, unsigned long first,
+			    unsigned long step, unsigned long count, unsigned long seconds,
+			    uint64_t start, unsigned long *failed)
 {
-	uint64_t start = now_ms(), deadline = start + 3 * seconds * 1000, due;
-	unsigned long i, failed = 0;
+	uint64_t deadline = start + 4 * (uint64_t)seconds * 1000, due;
+	unsigned long i, done = 0;
 	char value[128];
 	int n;
 
-	for (i = 0; i < count; i++) {
+	for (i = first; i < count; i += step) {
 		/* Paced: write i no earlier than its share of SECONDS. */
 		due = start + (uint64_t)i * seconds * 1000 / count;
 		if (now_ms() < due)
@@ -87,10 +93,47 @@ static int storm(struct xs_handle *xs, const char *path, unsigned long count,
 		n = snprintf(value, sizeof(value),
 			     "hits=%lu misses=0 pool=4294967296 limit=262144", i);
 		if (!xs_write(xs, XBT_NULL, path, value, (unsigned int)n))
-			failed++;
+			(*failed)++;
+		done++;
 	}
-	printf("writes=%lu failed=%lu ms=%" PRIu64 "\n", i, failed, now_ms() - start);
-	return i == count && !failed ? 0 : 1;
+	return done;
+}
+
+/* Each writer its own connection, its counts back through a pipe. */
+static int storm(const char *path, unsigned long count, unsigned long seconds,
+		 unsigned long writers)
+{
+	uint64_t start = now_ms();
+	unsigned long w, done = 0, failed = 0, got[2];
+	int fds[2], status;
+
+	if (pipe(fds))
+		return 2;
+	for (w = 0; w < writers; w++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 2;
+		if (!pid) {
+			struct xs_handle *xs = xs_open(0);
+
+			got[0] = got[1] = 0;
+			if (xs) {
+				got[0] = writer(xs, path, w, writers, count, seconds, start, &got[1]);
+				xs_close(xs);
+			}
+			_exit(write(fds[1], got, sizeof(got)) == sizeof(got) ? 0 : 1);
+		}
+	}
+	close(fds[1]);
+	while (read(fds[0], got, sizeof(got)) == sizeof(got)) {
+		done += got[0];
+		failed += got[1];
+	}
+	while (wait(&status) > 0)
+		;
+	printf("writes=%lu failed=%lu ms=%" PRIu64 "\n", done, failed, now_ms() - start);
+	return done == count && !failed ? 0 : 1;
 }
 
 static unsigned long number(const char *s)
@@ -114,7 +157,7 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: iosup-xs-hostile write PATH VALUE | rm PATH | storm PATH COUNT SECONDS\n");
+		fprintf(stderr, "usage: iosup-xs-hostile write PATH VALUE | rm PATH | storm PATH COUNT SECONDS WRITERS\n");
 		return 2;
 	}
 	xs = xs_open(0);
@@ -122,8 +165,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iosup-xs-hostile: xs_open: %s\n", strerror(errno));
 		return 2;
 	}
-	if (!strcmp(argv[1], "storm") && argc == 5) {
-		r = storm(xs, argv[2], number(argv[3]), number(argv[4]));
+	if (!strcmp(argv[1], "storm") && argc == 6) {
+		r = storm(argv[2], number(argv[3]), number(argv[4]), number(argv[5]));
 	} else if ((!strcmp(argv[1], "write") && argc == 4) ||
 		   (!strcmp(argv[1], "rm") && argc == 3)) {
 		errno = 0;

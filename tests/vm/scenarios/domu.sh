@@ -281,11 +281,14 @@ hostile_checks() {
 	s0=$(sets)
 	hmark "$1" garbage-end 60 || return
 	hsay "garbage sets=$(($(sets) - s0)) targets=$(targets)"
+	# Before the storm, the claims held: iosupd's CPU time with no storm.
+	bt0=$(now_cs) bc0=$(ticks "$iosupd_pid")
 	hmark "$1" storm-begin 30 || return
-	t0=$(now_cs) c0=$(ticks "$iosupd_pid") x0=$(ticks "${xs_pid:-0}") p0=$(periods)
-	hmark "$1" storm-end 60 || return
-	t1=$(now_cs) c1=$(ticks "$iosupd_pid") x1=$(ticks "${xs_pid:-0}") p1=$(periods)
-	hsay "storm cs=$((t1 - t0)) periods=$((${p1:-0} - ${p0:-0})) have_periods=${p0:+yes} period_ms=$HOSTILE_PERIOD_MS iosupd_ticks=$((c1 - c0)) xenstored_ticks=$((x1 - x0)) hz=$(getconf CLK_TCK 2>/dev/null || echo 100)"
+	st0=$(now_cs) sc0=$(ticks "$iosupd_pid") sx0=$(ticks "${xs_pid:-0}") sp0=$(periods)
+	hsay "baseline cs=$((st0 - bt0)) iosupd_ticks=$((sc0 - bc0))"
+	hmark "$1" storm-end 90 || return
+	st1=$(now_cs) sc1=$(ticks "$iosupd_pid") sx1=$(ticks "${xs_pid:-0}") sp1=$(periods)
+	hsay "storm cs=$((st1 - st0)) periods=$((${sp1:-0} - ${sp0:-0})) have_periods=${sp0:+yes} period_ms=$HOSTILE_PERIOD_MS iosupd_ticks=$((sc1 - sc0)) xenstored_ticks=$((sx1 - sx0)) hz=$(getconf CLK_TCK 2>/dev/null || echo 100)"
 	hmark "$1" 'done' 30 || return
 	home=/local/domain/$agent_domid
 	hsay "nodes policy_max=$(node "/iosup/policy/$agent_domid/max_pages") policy_mode=$(node "/iosup/policy/$agent_domid/mode") default_mode=$(node /iosup/policy/default/mode) dom0_mode=$(node /iosup/policy/0/mode) policy_stray=$(node /iosup/policy/hostile) root_stray=$(node /iosup/hostile) control_stray=$(node "$home/control/iosup/hostile") target_l1=$(node "$home/control/iosup/target-l1") ratio_l1=$(node "$home/control/iosup/ratio-l1")"
