@@ -50,7 +50,7 @@ static int find_key(const char *s, size_t len)
 
 /* One value, each way it can be wrong said apart: the agent's author reads this. */
 static int parse_value(int k, const char *s, size_t len, uint64_t *out,
-		       char *err, size_t err_len)
+		       char *err, size_t err_len, enum iosup_guest_fault *fault)
 {
 	const char *name = stats_keys[k].name;
 	char show[SHOWN_MAX + 1];
@@ -76,6 +76,7 @@ static int parse_value(int k, const char *s, size_t len, uint64_t *out,
 		return -EINVAL;
 	}
 	if (iosup_store_parse_u64(s, len, stats_keys[k].max, out)) {
+		*fault = IOSUP_GUEST_FAULT_BOUND;
 		snprintf(err, err_len, "%s: %s%s is above %" PRIu64 "%s", name, show,
 			 len > SHOWN_MAX ? "..." : "", stats_keys[k].max,
 			 k == LIMIT ? ", the most a pool may hold" : "");
@@ -86,8 +87,9 @@ static int parse_value(int k, const char *s, size_t len, uint64_t *out,
 
 int iosup_guest_stats_parse(const char *value, size_t len,
 			    struct ctl_level_sample *out, char *err,
-			    size_t err_len)
+			    size_t err_len, enum iosup_guest_fault *fault)
 {
+	enum iosup_guest_fault ignored;
 	uint64_t v[STATS_KEYS] = { 0 };
 	bool seen[STATS_KEYS] = { false };
 	char show[SHOWN_MAX + 1];
@@ -95,11 +97,15 @@ int iosup_guest_stats_parse(const char *value, size_t len,
 	const char *field, *eq, *nul;
 	int k;
 
+	if (!fault)
+		fault = &ignored;
+	*fault = IOSUP_GUEST_FAULT_MALFORMED;
 	if (!len) {
 		snprintf(err, err_len, "empty");
 		return -EINVAL;
 	}
 	if (len > IOSUP_GUEST_STATS_MAX) {
+		*fault = IOSUP_GUEST_FAULT_OVERSIZE;
 		snprintf(err, err_len, "%zu bytes, more than the %d a report takes",
 			 len, IOSUP_GUEST_STATS_MAX);
 		return -EINVAL;
@@ -127,6 +133,7 @@ int iosup_guest_stats_parse(const char *value, size_t len,
 		}
 		k = find_key(field, (size_t)(eq - field));
 		if (k < 0) {
+			*fault = IOSUP_GUEST_FAULT_KEY;
 			shown(field, (size_t)(eq - field), show);
 			snprintf(err, err_len, "'%s': not a stats key (hits, misses, pool, limit)",
 				 show);
@@ -137,7 +144,7 @@ int iosup_guest_stats_parse(const char *value, size_t len,
 			return -EINVAL;
 		}
 		if (parse_value(k, eq + 1, flen - (size_t)(eq + 1 - field), &v[k],
-				err, err_len))
+				err, err_len, fault))
 			return -EINVAL;
 		seen[k] = true;
 		if (end == len)
@@ -156,4 +163,40 @@ int iosup_guest_stats_parse(const char *value, size_t len,
 		.limit = (uint32_t)v[LIMIT],
 	};
 	return 0;
+}
+
+const char *iosup_guest_fault_name(enum iosup_guest_fault fault)
+{
+	switch (fault) {
+	case IOSUP_GUEST_FAULT_MALFORMED:
+		return "malformed";
+	case IOSUP_GUEST_FAULT_OVERSIZE:
+		return "oversize";
+	case IOSUP_GUEST_FAULT_KEY:
+		return "unknown key";
+	case IOSUP_GUEST_FAULT_BOUND:
+		return "out of bound";
+	case IOSUP_GUEST_FAULTS:
+		break;
+	}
+	return "fault";
+}
+
+bool iosup_guest_warn_due(struct iosup_guest_warnings *w,
+			  enum iosup_guest_fault fault, uint64_t now_ms,
+			  uint64_t *suppressed)
+{
+	if ((unsigned int)fault >= IOSUP_GUEST_FAULTS)
+		fault = IOSUP_GUEST_FAULT_MALFORMED;
+	if (w->warned & (1u << fault) &&
+	    now_ms - w->last_ms[fault] < IOSUP_GUEST_WARN_MS &&
+	    now_ms >= w->last_ms[fault]) {
+		w->suppressed[fault]++;
+		return false;
+	}
+	*suppressed = w->suppressed[fault];
+	w->suppressed[fault] = 0;
+	w->last_ms[fault] = now_ms;
+	w->warned |= 1u << fault;
+	return true;
 }

@@ -38,9 +38,12 @@ static void fill_view(const struct guest *g, unsigned int have,
 	}
 }
 
-/* Says a new state of the report, once: a report that stays bad is said once. */
+/*
+ * Says a new state of the report, once: a report that stays bad is said
+ * once. A refused report is said by refused(), not here.
+ */
 static void said(struct guest *g, uint32_t domid, enum guest_report now,
-		 unsigned int have, const char *err)
+		 unsigned int have)
 {
 	enum guest_report was = g->report;
 
@@ -49,18 +52,15 @@ static void said(struct guest *g, uint32_t domid, enum guest_report now,
 		return;
 	switch (now) {
 	case GUEST_REPORTING:
-		if (was == GUEST_INVALID)
-			log_info("dom%" PRIu32 ": its pool stats are valid again", domid);
-		else
+		if (was != GUEST_INVALID)
 			log_info("dom%" PRIu32 ": its iosup agent reports all four levels", domid);
+		else if (g->warned)
+			log_info("dom%" PRIu32 ": its pool stats are valid again", domid);
+		g->warned = false;
 		break;
 	case GUEST_PARTIAL:
 		log_info("dom%" PRIu32 ": its iosup agent reports only some levels (mask 0x%x); left alone until it reports all four",
 			 domid, have);
-		break;
-	case GUEST_INVALID:
-		log_warning("dom%" PRIu32 ": pool stats refused: %s; left alone until they are valid",
-			    domid, err);
 		break;
 	case GUEST_NO_AGENT:
 		if (was == GUEST_UNKNOWN)
@@ -68,21 +68,45 @@ static void said(struct guest *g, uint32_t domid, enum guest_report now,
 		else
 			log_info("dom%" PRIu32 ": its iosup agent stopped reporting; left alone", domid);
 		break;
+	case GUEST_INVALID:
 	case GUEST_UNKNOWN:
 		break;
 	}
 }
 
+/*
+ * A report refused (@err names the node and why): the domain writes it
+ * as often as it likes, so the warning is rate-limited per kind of fault,
+ * and says so; a domU flipping between good and bad reports gets no more
+ * lines than one that stays bad.
+ */
+static void refused(struct guest *g, uint32_t domid, enum iosup_guest_fault fault,
+		    const char *err, uint64_t now_ms)
+{
+	uint64_t suppressed = 0;
+
+	said(g, domid, GUEST_INVALID, 0);
+	if (!iosup_guest_warn_due(&g->warnings, fault, now_ms, &suppressed)) {
+		log_debug("dom%" PRIu32 ": pool stats refused (%s): %s", domid,
+			  iosup_guest_fault_name(fault), err);
+		return;
+	}
+	g->warned = true;
+	log_warning("dom%" PRIu32 ": pool stats refused (%s): %s; no action, its last good stats kept, the domain left alone until they are valid; at most one such warning a minute (%" PRIu64 " not said since the last)",
+		    domid, iosup_guest_fault_name(fault), err, suppressed);
+}
+
 int guest_read(struct iosup_store *s, uint32_t domid, struct guest *g,
-	       struct ctl_proto_domain *view)
+	       struct ctl_proto_domain *view, uint64_t now_ms)
 {
 	const unsigned int all = (1u << CTL_LEVELS) - 1;
 	struct ctl_level_sample level[CTL_LEVELS];
+	enum iosup_guest_fault fault = IOSUP_GUEST_FAULT_MALFORMED;
 	unsigned int have = 0;
 	char err[256] = "";
 	int r;
 
-	r = iosup_store_read_guest_stats(s, domid, level, &have, err, sizeof(err));
+	r = iosup_store_read_guest_stats(s, domid, level, &have, err, sizeof(err), &fault);
 	if (r && r != -ENOENT && r != -EINVAL) {
 		guest_forget(g, view);
 		return r;
@@ -90,11 +114,11 @@ int guest_read(struct iosup_store *s, uint32_t domid, struct guest *g,
 	if (!r)
 		memcpy(g->level, level, sizeof(level));
 	if (r == -EINVAL)
-		said(g, domid, GUEST_INVALID, 0, err);
+		refused(g, domid, fault, err, now_ms);
 	else if (r == -ENOENT)
-		said(g, domid, GUEST_NO_AGENT, 0, NULL);
+		said(g, domid, GUEST_NO_AGENT, 0);
 	else
-		said(g, domid, have == all ? GUEST_REPORTING : GUEST_PARTIAL, have, NULL);
+		said(g, domid, have == all ? GUEST_REPORTING : GUEST_PARTIAL, have);
 	g->usable = g->report == GUEST_REPORTING;
 	if (!g->usable)
 		memset(g->pending, 0, sizeof(g->pending));

@@ -16,6 +16,7 @@
 
 #include "controller.h"
 #include "ctl-proto.h"
+#include "guest-stats.h"
 #include "store.h"
 #include "xen.h"
 
@@ -27,7 +28,7 @@ enum guest_report {
 	GUEST_UNKNOWN,		/* not read yet */
 	GUEST_NO_AGENT,		/* no level reported */
 	GUEST_PARTIAL,		/* some levels, not all four: left alone */
-	GUEST_INVALID,		/* a value refused: left alone */
+	GUEST_INVALID,		/* a value refused: left alone, last good sample kept */
 	GUEST_REPORTING,	/* all four levels */
 };
 
@@ -35,7 +36,14 @@ enum guest_report {
 struct guest {
 	enum guest_report report;
 	bool usable;		/* this period's report may be decided on */
-	struct ctl_level_sample level[CTL_LEVELS];	/* this period's report */
+	/* This period's report; a refused one leaves the last good one here. */
+	struct ctl_level_sample level[CTL_LEVELS];
+	/* Refused reports, said at most once a minute per kind of fault. */
+	struct iosup_guest_warnings warnings;
+	bool warned;		/* a refusal was said since the report was last valid */
+	/* A claim above its share of the memory budget was said, and when. */
+	bool share_said;
+	uint64_t share_said_ms;
 	/* A target written that the report has not caught up with yet. */
 	struct {
 		bool on;
@@ -55,11 +63,14 @@ struct guest {
 
 /*
  * Reads domain @domid's report into @g, and its pool levels into @view.
- * 0, or the -errno of a xenstore failure (the report is then unusable
- * this period and nothing is said about it here).
+ * A report refused leaves the domain alone (no decision, no write) with
+ * its last good sample kept, and is said in a warning naming the domain,
+ * the node and the kind of fault, at most once a minute per kind
+ * (@now_ms, monotonic). 0, or the -errno of a xenstore failure (the
+ * report is then unusable this period and nothing is said about it here).
  */
 int guest_read(struct iosup_store *s, uint32_t domid, struct guest *g,
-	       struct ctl_proto_domain *view);
+	       struct ctl_proto_domain *view, uint64_t now_ms);
 
 /* No report this period (xenstore is not there): nothing to decide on. */
 void guest_forget(struct guest *g, struct ctl_proto_domain *view);

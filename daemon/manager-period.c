@@ -241,7 +241,8 @@ static void read_guests(struct manager *m)
 		if (m->views[i].domid == DOM0)
 			continue;
 		if (manager_store_usable(m)) {
-			r = guest_read(m->store, m->views[i].domid, &d->guest, &m->views[i]);
+			r = guest_read(m->store, m->views[i].domid, &d->guest, &m->views[i],
+				       manager_now_ms(CLOCK_MONOTONIC));
 			if (r)
 				manager_store_failed(m, "reading a domain's pool stats", r);
 		} else {
@@ -305,35 +306,73 @@ static void renew_guests(struct manager *m)
 	}
 }
 
+/*
+ * A domU whose report claims more than its share of the memory budget:
+ * counted at its share, grown no further, and said at most once a minute
+ * (the domain writes its report as often as it likes).
+ */
+static void say_over_share(struct guest *g, uint32_t domid, uint64_t claimed, uint64_t share,
+			   uint64_t now_ms)
+{
+	if (g->share_said && now_ms - g->share_said_ms < IOSUP_GUEST_WARN_MS &&
+	    now_ms >= g->share_said_ms)
+		return;
+	g->share_said = true;
+	g->share_said_ms = now_ms;
+	log_warning("dom%" PRIu32 ": its agent reports pools allowed %" PRIu64 " pages, above its share of the memory budget (%" PRIu64 " pages); counted at its share and not grown, other domains keep theirs; at most one such warning a minute",
+		    domid, claimed, share);
+}
+
 static void control_guests(struct manager *m, const struct iosup_xen_counters *counters,
-			   size_t n_counters, uint64_t *budget)
+			   size_t n_counters, uint64_t *budget, uint64_t share)
 {
 	struct ctl_sample sample;
 	size_t i;
 
 	for (i = 0; i < m->n_doms; i++) {
 		struct managed_domain *d = &m->doms[i];
+		uint64_t claimed, own, left, now = manager_now_ms(CLOCK_MONOTONIC);
 
 		if (m->views[i].domid == DOM0 || !d->guest.usable)
 			continue;
+		/* Its growth comes out of the period's budget and out of its share. */
+		claimed = guest_pages_allowed(&d->guest);
+		if (share && claimed > share)
+			say_over_share(&d->guest, m->views[i].domid, claimed, share, now);
+		own = left = manager_guest_budget(*budget, claimed, share);
 		guest_sample(&d->guest, manager_find_counters(counters, n_counters, m->views[i].domid),
-			     manager_now_ms(CLOCK_MONOTONIC), &sample);
-		(void)control_domain(m, i, &sample, budget, apply_guest, apply_guest_ratio);
+			     now, &sample);
+		(void)control_domain(m, i, &sample, &left, apply_guest, apply_guest_ratio);
+		*budget = manager_budget_spend(*budget, own - left);
 	}
 	renew_guests(m);
 }
 
-/* The global cap's room, every domain's pools counted. */
-static uint64_t global_budget(const struct manager *m)
+/*
+ * The global cap's room, every domain's pools counted, each domU's at
+ * most at its share (*@share, in pages): the cap over dom0, if it has
+ * pools, and the domUs whose reports are used. 0 (no growth this period)
+ * if the claims cannot be gathered.
+ */
+static uint64_t global_budget(const struct manager *m, uint64_t *share)
 {
-	uint64_t guests = 0;
-	size_t i;
+	uint64_t *claimed, budget;
+	size_t n = 0, i;
 
+	*share = 0;
+	claimed = calloc(m->n_doms ? m->n_doms : 1, sizeof(*claimed));
+	if (!claimed) {
+		log_error("out of memory sharing out the memory budget; no pool grows this period");
+		return 0;
+	}
 	for (i = 0; i < m->n_doms; i++)
-		if (m->views[i].domid != DOM0)
-			guests += guest_pages_allowed(&m->doms[i].guest);
-	return manager_global_budget(m->config.memory_cap_mib, m->have_stats ? &m->stats : NULL,
-				     guests);
+		if (m->views[i].domid != DOM0 && m->doms[i].guest.usable)
+			claimed[n++] = guest_pages_allowed(&m->doms[i].guest);
+	*share = manager_share_pages(m->config.memory_cap_mib, n + (m->have_stats ? 1 : 0));
+	budget = manager_shared_budget(m->config.memory_cap_mib, m->have_stats ? &m->stats : NULL,
+				       claimed, n, *share);
+	free(claimed);
+	return budget;
 }
 
 /* One control period. 0, or -errno if something failed that should not have. */
@@ -342,7 +381,7 @@ static int run_period(struct manager *m)
 	struct iosup_xen_counters *counters = NULL;
 	unsigned int *xen_ids = NULL;
 	size_t n_counters = 0, n_ids = 0;
-	uint64_t mono = manager_now_ms(CLOCK_MONOTONIC), budget;
+	uint64_t mono = manager_now_ms(CLOCK_MONOTONIC), budget, share;
 	ssize_t i;
 	int r, failed, xen_failed;
 
@@ -376,12 +415,12 @@ static int run_period(struct manager *m)
 	manager_refresh_dom0_view(m);
 	read_guests(m);
 	/* Every domain's limits are under the one cap: dom0 decides first. */
-	budget = global_budget(m);
+	budget = global_budget(m, &share);
 	i = manager_find_domain(m, DOM0);
 	if (i >= 0 && m->have_stats)
 		(void)control_dom0(m, (size_t)i, manager_find_counters(counters, n_counters, DOM0),
 				       &budget);
-	control_guests(m, counters, n_counters, &budget);
+	control_guests(m, counters, n_counters, &budget, share);
 	r = failed;
 out:
 	manager_update_status(m);

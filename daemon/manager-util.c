@@ -79,6 +79,29 @@ uint64_t manager_global_budget(uint32_t cap_mib, const struct iosup_pool_stats *
 			       guest_pages ? GUEST_TABLE_PAGES_MAX : 1);
 }
 
+uint64_t manager_share_pages(uint32_t cap_mib, size_t n_domains)
+{
+	return (uint64_t)cap_mib * TICK_PAGES_PER_MIB / (n_domains ? n_domains : 1);
+}
+
+uint64_t manager_shared_budget(uint32_t cap_mib, const struct iosup_pool_stats *stats,
+			       const uint64_t *claimed, size_t n_guests, uint64_t share)
+{
+	uint64_t guests = 0;
+	size_t i;
+
+	for (i = 0; i < n_guests; i++)
+		guests += claimed[i] < share ? claimed[i] : share;
+	return manager_global_budget(cap_mib, stats, guests);
+}
+
+uint64_t manager_guest_budget(uint64_t budget, uint64_t claimed, uint64_t share)
+{
+	uint64_t room = claimed < share ? (share - claimed) / GUEST_TABLE_PAGES_MAX : 0;
+
+	return budget < room ? budget : room;
+}
+
 uint64_t manager_budget_spend(uint64_t budget, uint64_t grown)
 {
 	return budget > grown ? budget - grown : 0;

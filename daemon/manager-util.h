@@ -81,6 +81,33 @@ uint64_t manager_global_budget(uint32_t cap_mib, const struct iosup_pool_stats *
 bool manager_guest_renew_due(uint64_t written_ms, uint64_t now_ms, uint32_t lease_s,
 			     uint32_t period_ms);
 
+/*
+ * The memory cap shared out among the domains with pools, so that no
+ * domU's report can take another's room. A domU's agent says what its
+ * pools may hold, and dom0 trusts none of it: a domU is counted against
+ * the cap at most at its share, @cap_mib over the @n_domains that have
+ * pools (dom0's, if it has them, and every domU whose report is used);
+ * and iosupd grows a domU's pools only within its own share. dom0's pools
+ * are dom0's own kernel's, read over netlink, and count in full.
+ * Returns the share, in pages (at least one domain is assumed).
+ */
+uint64_t manager_share_pages(uint32_t cap_mib, size_t n_domains);
+
+/*
+ * manager_global_budget() with each of the @n_guests domUs' claims
+ * (@claimed, in pages, as guest_pages_allowed() says) counted at most at
+ * @share pages.
+ */
+uint64_t manager_shared_budget(uint32_t cap_mib, const struct iosup_pool_stats *stats,
+			       const uint64_t *claimed, size_t n_guests, uint64_t share);
+
+/*
+ * What a domU whose pools may hold @claimed pages may grow by this
+ * period, in its widest tables: what is left of the period's @budget, and
+ * no more than what is left of its @share.
+ */
+uint64_t manager_guest_budget(uint64_t budget, uint64_t claimed, uint64_t share);
+
 /* What is left of @budget once a domain's decisions grew its pools by @grown. */
 uint64_t manager_budget_spend(uint64_t budget, uint64_t grown);
 

@@ -625,7 +625,7 @@ int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
 int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,
 				 struct ctl_level_sample out[CTL_LEVELS],
 				 unsigned int *have_levels, char *err,
-				 size_t err_len)
+				 size_t err_len, enum iosup_guest_fault *fault)
 {
 	char path[IOSUP_STORE_PATH_MAX], msg[160];
 	unsigned int level, len;
@@ -644,6 +644,7 @@ int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,
 	for (level = 1; level <= CTL_LEVELS; level++) {
 		r = iosup_store_guest_stats_path(path, sizeof(path), domid, level);
 		if (r) {
+			*fault = IOSUP_GUEST_FAULT_MALFORMED;
 			snprintf(err, err_len, "%u: not a domain id (0 to %u)", domid,
 				 IOSUP_DOMID_FIRST_RESERVED - 1);
 			return -EINVAL;
@@ -655,7 +656,8 @@ int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,
 				continue;
 			return errno_or(-EIO);
 		}
-		r = iosup_guest_stats_parse(value, len, &out[level - 1], msg, sizeof(msg));
+		r = iosup_guest_stats_parse(value, len, &out[level - 1], msg, sizeof(msg),
+					    fault);
 		free(value);
 		if (r) {
 			snprintf(err, err_len, "%s: %s", path, msg);

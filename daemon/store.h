@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "controller.h"
+#include "guest-stats.h"
 #include "policy.h"
 #include "store-path.h"
 
@@ -129,12 +130,12 @@ int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
  * with bit N - 1 of *@have_levels set for each level reported (a missing
  * node is a level not reported). -ENOENT when none is: no agent. -EINVAL
  * for a value iosup_guest_stats_parse() refuses, @err naming the node and
- * why; then nothing in @out is to be used.
+ * why, *@fault its kind; then nothing in @out is to be used.
  */
 int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,
 				 struct ctl_level_sample out[CTL_LEVELS],
 				 unsigned int *have_levels, char *err,
-				 size_t err_len);
+				 size_t err_len, enum iosup_guest_fault *fault);
 
 /* A sentence for err (negative errno) from any function here. */
 const char *iosup_store_strerror(int err);

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&s, 0xa5, sizeof(s));
 	/* memcpy, not =: an assignment need not copy the padding memcmp reads. */
 	memcpy(&before, &s, sizeof(before));
-	if (iosup_guest_stats_parse((const char *)data, size, &s, err, sizeof(err))) {
+	if (iosup_guest_stats_parse((const char *)data, size, &s, err, sizeof(err), NULL)) {
 		if (memcmp(&s, &before, sizeof(s)) || !err[0])
 			abort();
 		return 0;

@@ -121,6 +121,89 @@ static void test_budget(void)
 	ASSERT_EQ(manager_budget_spend(UINT64_MAX, 1), (long long)(UINT64_MAX - 1));
 }
 
+/*
+ * A domU's pools by its report, @limit at every level, in pages, as
+ * guest_pages_allowed() counts them: its widest level in pgd pairs.
+ */
+static uint64_t claim(uint32_t limit)
+{
+	return (uint64_t)limit * (CTL_LEVELS - 1) + (uint64_t)limit * GUEST_TABLE_PAGES_MAX;
+}
+
+/*
+ * Two domUs under the default cap, dom0 without pools: one reports every
+ * level at the bound (what any domU may write), the other a modest pool.
+ * The liar is counted at its share and grows no further; the other still
+ * grows to its whole share, and the cap holds.
+ */
+static void test_shares(void)
+{
+	const uint32_t cap = 64;
+	const uint64_t cap_pages = (uint64_t)cap * TICK_PAGES_PER_MIB;
+	uint64_t claimed[2], share, budget, liar, other;
+	struct ctl_sample sample;
+	struct ctl_decision dec;
+	struct ctl_state state;
+	struct ctl_policy policy = {
+		.max_pages = IOSUP_LIMIT_MAX,
+		.target_flush_rate = 10,
+		.free_floor_percent = 5,
+	};
+
+	ASSERT_EQ(manager_share_pages(cap, 2), cap_pages / 2);
+	ASSERT_EQ(manager_share_pages(cap, 3), cap_pages / 3);
+	ASSERT_EQ(manager_share_pages(cap, 0), cap_pages);
+
+	claimed[0] = claim(IOSUP_LIMIT_MAX);
+	claimed[1] = claim(250);	/* 250 + 250 + 250 + 2 * 250 = 1250 pages */
+	ASSERT_EQ(claimed[0], (uint64_t)IOSUP_LIMIT_MAX * (CTL_LEVELS + 1));
+	ASSERT_EQ(claimed[1], 1250);
+	/* Counted in full, the liar's claim would leave no one anything. */
+	ASSERT_EQ(manager_global_budget(cap, NULL, claimed[0] + claimed[1]), 0);
+
+	share = manager_share_pages(cap, 2);
+	budget = manager_shared_budget(cap, NULL, claimed, 2, share);
+	ASSERT_EQ(budget, (cap_pages - share - 1250) / GUEST_TABLE_PAGES_MAX);
+	/* The liar decides first (the lower domid): nothing to grow by. */
+	liar = manager_guest_budget(budget, claimed[0], share);
+	ASSERT_EQ(liar, 0);
+	budget = manager_budget_spend(budget, liar);
+	/* The other's room is all of what is left of its share. */
+	other = manager_guest_budget(budget, claimed[1], share);
+	ASSERT_EQ(other, (share - 1250) / GUEST_TABLE_PAGES_MAX);
+	ASSERT_TRUE(1250 + other * GUEST_TABLE_PAGES_MAX <= share);
+	ASSERT_TRUE(1250 + other * GUEST_TABLE_PAGES_MAX > share - GUEST_TABLE_PAGES_MAX);
+
+	/*
+	 * The controller, given that room, grows the other's busy L1 pool
+	 * as the room allows, no matter what the liar says: demand 2000
+	 * tables a period over a pool of 250 at its limit.
+	 */
+	memset(&state, 0, sizeof(state));
+	memset(&sample, 0, sizeof(sample));
+	sample.time_ms = 1000;
+	sample.have_xen = true;
+	sample.level[0] = (struct ctl_level_sample){ .limit = 250, .pool = 250 };
+	ctl_decide(&policy, &state, &sample, other, &dec);
+	sample.time_ms = 3000;
+	sample.pt_unmaps = 20000;
+	sample.level[0].misses = 2000;
+	sample.level[0].hits = 250;
+	ctl_decide(&policy, &state, &sample, other, &dec);
+	ASSERT_TRUE(dec.level[0].change);
+	ASSERT_TRUE(dec.level[0].limit > 250);
+	ASSERT_TRUE(dec.level[0].limit - 250 <= other);
+	/* The liar, with that same room, could not have grown at all. */
+	ASSERT_EQ(manager_guest_budget(UINT64_MAX, claimed[0], share), 0);
+
+	/* A liar among three (dom0 with pools, two domUs): each keeps a third. */
+	share = manager_share_pages(cap, 3);
+	budget = manager_shared_budget(cap, NULL, claimed, 2, share);
+	ASSERT_EQ(budget, (cap_pages - share - 1250) / GUEST_TABLE_PAGES_MAX);
+	ASSERT_TRUE(budget * GUEST_TABLE_PAGES_MAX >= share);
+	printf("shares: ok\n");
+}
+
 /* A domU's targets are written again a third of its agent's lease after the last write. */
 static void test_guest_renew(void)
 {
@@ -147,6 +230,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	test_lease();
 	test_merge();
+	test_shares();
 	test_merge_cap();
 	test_xen_domids();
 	test_budget();

@@ -36,6 +36,18 @@
 #             a lease with no target changed (iosupd's renewals); the domU
 #             cannot write its target; after xl destroy iosupd forgets it,
 #             and its control/iosup and live policy are gone
+#   hostile   before that, the domU turns hostile (domu/init's hostile(),
+#             scenario domu's hostile_checks): from inside it, writing any
+#             /iosup/policy node or its control/iosup, or removing a
+#             target, fails with EACCES, and dom0 reads them unchanged;
+#             garbage in its data/iosup (each kind iosupd refuses, one of
+#             them again between good reports) gets one warning per kind,
+#             naming the domain and the node, and no target set; reports
+#             claiming every level at the bound are said once and granted
+#             nothing (the targets stay the policy's 64); a storm of
+#             HOSTILE_WRITES writes to its level-1 (paced to
+#             HOSTILE_SECONDS s, as fast as the rig allows) all go through, while iosupd runs its periods on time (one
+#             missed at most) on under HOSTILE_CPU_MAX_PCT% of one CPU
 # dom0's own invalidations in each phase (its forwarding of the domU's
 # console, its alignment probes) are printed beside them.
 #
@@ -55,6 +67,12 @@ STEER_FORKEXIT_MAX=0.05 STEER_FORKEXEC_MAX=0.1
 # The agent's lease in the steered part (domu/init's STEER_LEASE, iosupd's
 # guest_lease_s in scenarios/domu.sh).
 STEER_LEASE=6
+# The hostile domU's storm (domu/init's HOSTILE_WRITES in HOSTILE_SECONDS),
+# and the most of one CPU iosupd may use over it: it reads a domU's report
+# once a period and watches nothing under its data/iosup, so the storm is
+# xenstored's load, not iosupd's; 20% under TCG is far above what one
+# period's reads cost and far below a daemon woken by each write.
+HOSTILE_WRITES=10000 HOSTILE_SECONDS=10 HOSTILE_CPU_MAX_PCT=20
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift ;;
@@ -368,5 +386,110 @@ steer_check "iosupd said $n times that it forgot domain $domid and removed its n
 t=$(steer_kv time seconds)
 printf '  %d steer checks passed, %d failed; iosupd steered the domU for %s s (the domain gone from iosupd %s s after xl destroy)\n' \
 	"$steer_ok" "$steer_bad" "${t:-?}" "${x:-?}"
+
+# The hostile domU (domu/init's hostile(), scenario domu's hostile_checks):
+# IOSUP-HOSTILE lines dom0 said and the domU's marks. Every check fails
+# when its reading is missing.
+hostile_said() { console_lines | grep -a "^IOSUP-HOSTILE $1" | sed 's/^IOSUP-HOSTILE //' || true; }
+hostile_kv() { kv "$(hostile_said "$1 " | tail -n1)" "$2"; }
+# hostile_mark WHAT: the rest of the domU's last "domu-hostile tag=dev WHAT" mark.
+hostile_mark() {
+	{ grep -aoE "IOSUP-MARK domu-hostile tag=dev $1[^ ]*( [^ ]+)*" "$boot/console.log" || true; } |
+		tr -d '\r' | tail -n1 | sed "s|^IOSUP-MARK domu-hostile tag=dev ||"
+}
+hostile_ok=0 hostile_bad=0
+hostile_check() {
+	local what=$1
+	shift
+	if "$@"; then hostile_ok=$((hostile_ok + 1)); else test_fail "hostile: $what"; hostile_bad=$((hostile_bad + 1)); fi
+}
+printf '\nthe hostile domU (domid %s):\n' "$domid"
+hostile_said '' | sed 's/^/  /'
+{ grep -aoE 'IOSUP-MARK domu-hostile tag=dev .*' "$boot/console.log" || true; } | tr -d '\r' |
+	sed 's/^IOSUP-MARK /  /'
+v=$(hostile_said 'no-mark' | head -n1)
+hostile_check "dom0 says: $v" test -z "$v"
+v=$(grep -aoE 'IOSUP-MARK domu-hostile tag=dev (rmmod=failed|no-domid|write-failed).*' "$boot/console.log" |
+	head -n1 || true)
+hostile_check "the domU says: $v" test -z "$v"
+# From inside the domU, each write and removal refused for want of permission.
+for node in /iosup/policy/default/mode "/iosup/policy/$domid/max_pages" "/iosup/policy/$domid/mode" \
+	/iosup/policy/0/mode /iosup/policy/hostile /iosup/hostile control/iosup/target-l1 \
+	control/iosup/ratio-l1 control/iosup/hostile rm:control/iosup/target-l1; do
+	v=$(hostile_mark "write $node=")
+	v=${v#"write $node="}
+	hostile_check "the domU's write of $node: '${v:-no reading}', expected EACCES" test "$v" = EACCES
+done
+# And dom0 reads them as they were: the policy pins 64, nothing the domU wrote.
+v=$(hostile_kv nodes policy_max)
+hostile_check "/iosup/policy/$domid/max_pages is '${v:-no reading}', expected 64" test "$v" = 64
+for key in policy_mode default_mode dom0_mode; do
+	v=$(hostile_kv nodes "$key")
+	hostile_check "$key is '${v:-no reading}', expected not the domU's 'off'" \
+		eval '[ -n "$v" ] && [ "$v" != off ]'
+done
+for key in policy_stray root_stray control_stray; do
+	v=$(hostile_kv nodes "$key")
+	hostile_check "$key is '${v:-no reading}', expected missing" test "$v" = missing
+done
+v=$(hostile_kv nodes target_l1)
+hostile_check "control/iosup/target-l1 is '${v:-no reading}', expected 64" test "$v" = 64
+v=$(hostile_kv nodes ratio_l1)
+hostile_check "control/iosup/ratio-l1 is '${v:-no reading}', expected not the domU's 262144" \
+	eval '[ -n "$v" ] && [ "$v" != 262144 ]'
+# Garbage: one warning per kind in all (the malformed kind twice more,
+# between good reports), no target set meanwhile, nothing said of the
+# nodes that are no report's.
+for kind in malformed oversize unknown-key out-of-bound; do
+	v=$(hostile_said "warnings kind=$kind " | tail -n1)
+	v=$(kv "$v" count)
+	hostile_check "iosupd warned '${v:-no reading}' times of a $kind report, expected 1" test "$v" = 1
+done
+v=$(hostile_said 'warning ' | grep -cvE "^warning iosupd: dom$domid: .*(data/iosup/level-1|above its share)" || true)
+hostile_check "$v of iosupd's warnings do not name domain $domid and its node, expected 0" test "$v" -eq 0
+v=$(hostile_kv garbage sets)
+hostile_check "iosupd set '${v:-no reading}' targets while the domU wrote garbage, expected 0" \
+	test "${v:-1}" -eq 0
+v=$(hostile_kv garbage targets)
+hostile_check "the targets after the garbage: '${v:-no reading}', expected 64 at each level" all_are "$v" 64
+v=$(hostile_kv stray-said count)
+hostile_check "iosupd said '${v:-no reading}' lines of the stray nodes, expected 0" test "${v:-1}" -eq 0
+# Claims at the bound: said once, counted at the domain's share, never granted.
+v=$(hostile_kv over-share count)
+hostile_check "iosupd warned '${v:-no reading}' times of claims above the share, expected 1" test "$v" = 1
+v=$(hostile_kv after targets)
+hostile_check "the targets after the claims and the storm: '${v:-no reading}', expected 64 at each level" \
+	all_are "$v" 64
+# The storm: every write went through, iosupd's periods kept their pace
+# (one missed at most, at the window's edges) and its CPU stayed under
+# HOSTILE_CPU_MAX_PCT of one CPU.
+v=$(hostile_mark 'storm-end ')
+w=$(kv "$v" writes) x=$(kv "$v" failed) sms=$(kv "$v" ms)
+hostile_check "the storm: '${v:-no reading}', expected writes=$HOSTILE_WRITES failed=0" \
+	test "$w" = "$HOSTILE_WRITES" -a "$x" = 0
+cs=$(hostile_kv storm cs) pr=$(hostile_kv storm periods) pms=$(hostile_kv storm period_ms)
+ct=$(hostile_kv storm iosupd_ticks) xt=$(hostile_kv storm xenstored_ticks) hz=$(hostile_kv storm hz)
+hp=$(hostile_kv storm have_periods)
+if numbers "$cs" "$pr" "$pms" "$ct" "$xt" "$hz" && [ "$hp" = yes ] && [ "$cs" -gt 0 ] && [ "$hz" -gt 0 ]; then
+	exp=$((cs * 10 / pms))
+	cpu=$(awk -v t="$ct" -v hz="$hz" -v cs="$cs" 'BEGIN { printf "%.1f", t / hz * 100 / (cs / 100) }')
+	xcpu=$(awk -v t="$xt" -v hz="$hz" -v cs="$cs" 'BEGIN { printf "%.1f", t / hz * 100 / (cs / 100) }')
+	bcs=$(hostile_kv baseline cs) bct=$(hostile_kv baseline iosupd_ticks)
+	bcpu=$(awk -v t="$bct" -v hz="$hz" -v cs="$bcs" 'BEGIN { if (cs > 0) printf "%.1f", t / hz * 100 / (cs / 100); else print "?" }')
+	printf '  storm: %s writes in %s ms (domU); over %s s in dom0: %s periods of %s expected, iosupd %s%% of a CPU (%s%% over the %s s before it), xenstored %s%%\n' \
+		"${w:-?}" "${sms:-?}" "$(awk -v cs="$cs" 'BEGIN { printf "%.2f", cs / 100 }')" "$pr" "$exp" "$cpu" \
+		"$bcpu" "$(awk -v cs="${bcs:-0}" 'BEGIN { printf "%.1f", cs / 100 }')" "$xcpu"
+	hostile_check "the storm was watched for $cs cs, expected at least $((HOSTILE_SECONDS * 50))" \
+		test "$cs" -ge $((HOSTILE_SECONDS * 50))
+	hostile_check "$pr periods over the storm, expected at least $((exp - 1)) of $exp" test "$pr" -ge $((exp - 1))
+	hostile_check "iosupd used $cpu% of a CPU over the storm, expected under $HOSTILE_CPU_MAX_PCT%" \
+		awk -v c="$cpu" -v m="$HOSTILE_CPU_MAX_PCT" 'BEGIN { exit !(c < m) }'
+else
+	hostile_check "no measure of the storm in dom0: '$(hostile_said 'storm ' | tail -n1)'" false
+fi
+v=$(hostile_said 'alive=' | tail -n1)
+hostile_check "iosupd alive after the hostile domU: '${v:-no reading}'" test "$v" = alive=yes
+t=$(hostile_kv time seconds)
+printf '  %d hostile checks passed, %d failed; the hostile part took %s s\n' "$hostile_ok" "$hostile_bad" "${t:-?}"
 echo
 test_finish

@@ -7,7 +7,9 @@
 # mark_probe) and, on a hypervisor with the iosup counters, the domU's
 # counters (an IOSUP-DOMUXEN line). After its storms the domU with the
 # device loads iosup.ko, and dom0 checks the module's agent over xenstore
-# (agent_checks: IOSUP-AGENT lines, which test-domu.sh asserts on).
+# (agent_checks: IOSUP-AGENT lines, which test-domu.sh asserts on), then
+# iosupd steering it (steer_checks: IOSUP-STEER lines) and the domain
+# turned hostile (hostile_checks: IOSUP-HOSTILE lines).
 . /lib/rig/guest.sh
 
 param() {
@@ -207,8 +209,10 @@ steer_body() {
 	}
 	sets() { grep -c "dom$agent_domid: set L" "$steer_log" 2>/dev/null || true; }
 	renewals() { grep -c "dom$agent_domid: targets written again" "$steer_log" 2>/dev/null || true; }
-	mkdir -p /etc/iosup
-	printf 'period_ms = 1000\nguest_lease_s = %s\n' "$STEER_LEASE" >/etc/iosup/iosupd.conf
+	mkdir -p /etc/iosup "$HOSTILE_METRICS"
+	# The metrics file counts the periods run (hostile_checks).
+	printf 'period_ms = %s\nguest_lease_s = %s\nmetrics_dir = %s\n' "$HOSTILE_PERIOD_MS" \
+		"$STEER_LEASE" "$HOSTILE_METRICS" >/etc/iosup/iosupd.conf
 	t0=$(date +%s)
 	# The agent test's nodes go: iosupd makes control/iosup itself.
 	xenstore-rm "$home/control/iosup" || say "dom0 could not remove control/iosup"
@@ -235,6 +239,8 @@ steer_body() {
 	set_node iosup-rig steer-write
 	wait_log "IOSUP-MARK domu-steer tag=$1 own-write=" 30 || say "no-own-write"
 	say "after-own-write targets=$(targets)"
+	set_node iosup-rig hostile
+	hostile_checks "$1"
 	set_node iosup-rig steer-end
 	wait_log "IOSUP-MARK domu-done tag=$1" 30 || say "no-done"
 	# The domU's console must reach dom0 before the domain goes.
@@ -248,6 +254,56 @@ steer_body() {
 	iosupctl domains 2>&1 | sed 's/^/IOSUP-STEER gone-domains /'
 	say "gone seconds=$(($(date +%s) - d0)) control=$(xenstore-read "$home/control/iosup/target-l1" >/dev/null 2>&1 && echo present || echo gone) policy=$(xenstore-read "/iosup/policy/$agent_domid/max_pages" >/dev/null 2>&1 && echo present || echo gone)"
 	say "time seconds=$(($(date +%s) - t0))"
+}
+
+# hostile_checks TAG: dom0's side of the hostile domain (domu/init's
+# hostile(), within steer_body: iosupd runs, the policy pins every level
+# at 64). What iosupd did around each of the domain's steps: the targets
+# it set while the domain wrote garbage; the periods it ran and its CPU
+# time (and xenstored's) over the storm, from its metrics file and
+# /proc/PID/stat; the policy and control nodes the domain tried to write;
+# iosupd's warnings about the domain. IOSUP-HOSTILE lines for the host.
+HOSTILE_PERIOD_MS=1000
+HOSTILE_METRICS=/run/iosup-metrics
+hostile_checks() {
+	hsay() { echo "IOSUP-HOSTILE $*"; }
+	# Uptime in centiseconds; a process's user and system time in ticks.
+	now_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
+	ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo -1; }
+	periods() {
+		awk '$1 == "iosup_periods_total" { print $2 }' "$HOSTILE_METRICS/iosup.prom" 2>/dev/null
+	}
+	node() { xenstore-read "$1" 2>/dev/null || echo missing; }
+	hmark() { wait_log "IOSUP-MARK domu-hostile tag=$1 $2" "$3" || { hsay "no-mark $2"; return 1; }; }
+	xs_pid=$(pidof xenstored oxenstored 2>/dev/null | awk '{ print $1 }')
+	h0=$(date +%s)
+	hmark "$1" garbage-begin 30 || return
+	s0=$(sets)
+	hmark "$1" garbage-end 60 || return
+	hsay "garbage sets=$(($(sets) - s0)) targets=$(targets)"
+	# Before the storm, the claims held: iosupd's CPU time with no storm.
+	bt0=$(now_cs) bc0=$(ticks "$iosupd_pid")
+	hmark "$1" storm-begin 30 || return
+	st0=$(now_cs) sc0=$(ticks "$iosupd_pid") sx0=$(ticks "${xs_pid:-0}") sp0=$(periods)
+	hsay "baseline cs=$((st0 - bt0)) iosupd_ticks=$((sc0 - bc0))"
+	hmark "$1" storm-end 90 || return
+	st1=$(now_cs) sc1=$(ticks "$iosupd_pid") sx1=$(ticks "${xs_pid:-0}") sp1=$(periods)
+	hsay "storm cs=$((st1 - st0)) periods=$((${sp1:-0} - ${sp0:-0})) have_periods=${sp0:+yes} period_ms=$HOSTILE_PERIOD_MS iosupd_ticks=$((sc1 - sc0)) xenstored_ticks=$((sx1 - sx0)) hz=$(getconf CLK_TCK 2>/dev/null || echo 100)"
+	hmark "$1" 'done' 30 || return
+	home=/local/domain/$agent_domid
+	hsay "nodes policy_max=$(node "/iosup/policy/$agent_domid/max_pages") policy_mode=$(node "/iosup/policy/$agent_domid/mode") default_mode=$(node /iosup/policy/default/mode) dom0_mode=$(node /iosup/policy/0/mode) policy_stray=$(node /iosup/policy/hostile) root_stray=$(node /iosup/hostile) control_stray=$(node "$home/control/iosup/hostile") target_l1=$(node "$home/control/iosup/target-l1") ratio_l1=$(node "$home/control/iosup/ratio-l1")"
+	hsay "after targets=$(targets) limits=$(levels)"
+	for kind in malformed oversize 'unknown key' 'out of bound'; do
+		n=$(grep -c "dom$agent_domid: pool stats refused ($kind): .*at most one such warning a minute" \
+			"$steer_log" || true)
+		hsay "warnings kind=$(echo "$kind" | tr ' ' -) count=$n"
+	done
+	grep "dom$agent_domid: .*at most one such warning a minute" "$steer_log" |
+		cut -c1-300 | sed 's/^/IOSUP-HOSTILE warning /'
+	hsay "over-share count=$(grep -c "dom$agent_domid: its agent reports pools allowed [0-9]* pages, above its share" "$steer_log" || true)"
+	hsay "stray-said count=$(grep -cE 'data/iosup/(level-5|hostile)' "$steer_log" || true)"
+	hsay "alive=$(kill -0 "$iosupd_pid" 2>/dev/null && echo yes || echo no)"
+	hsay "time seconds=$(($(date +%s) - h0))"
 }
 
 # run_domu TAG BDF AGENT: one domU (with the device at BDF, unless empty;
