@@ -85,43 +85,36 @@ int iosup_store_domain_path(char *buf, size_t len, unsigned int domid,
 	return build(buf, len, IOSUP_STORE_DOMAINS "/%u/%s", domid, sub);
 }
 
-int iosup_store_target_path(char *buf, size_t len, unsigned int domid,
-			    unsigned int level)
+/* <dir>/<prefix><level> under the domain's home; @level 0: <dir> itself. */
+static int level_path(char *buf, size_t len, unsigned int domid, const char *dir,
+		      const char *prefix, unsigned int level)
 {
 	char sub[32];
 
 	if (level > IOSUP_LEVEL_MAX)
 		return -EINVAL;
 	if (!level)
-		return iosup_store_domain_path(buf, len, domid, IOSUP_XS_CONTROL);
-	snprintf(sub, sizeof(sub), IOSUP_XS_CONTROL "/" IOSUP_XS_TARGET, level);
+		return iosup_store_domain_path(buf, len, domid, dir);
+	snprintf(sub, sizeof(sub), "%s/%s%u", dir, prefix, level);
 	return iosup_store_domain_path(buf, len, domid, sub);
+}
+
+int iosup_store_target_path(char *buf, size_t len, unsigned int domid,
+			    unsigned int level)
+{
+	return level_path(buf, len, domid, IOSUP_XS_CONTROL, IOSUP_XS_TARGET_PREFIX, level);
 }
 
 int iosup_store_ratio_path(char *buf, size_t len, unsigned int domid,
 			   unsigned int level)
 {
-	char sub[32];
-
-	if (level > IOSUP_LEVEL_MAX)
-		return -EINVAL;
-	if (!level)
-		return iosup_store_domain_path(buf, len, domid, IOSUP_XS_CONTROL);
-	snprintf(sub, sizeof(sub), IOSUP_XS_CONTROL "/" IOSUP_XS_RATIO, level);
-	return iosup_store_domain_path(buf, len, domid, sub);
+	return level_path(buf, len, domid, IOSUP_XS_CONTROL, IOSUP_XS_RATIO_PREFIX, level);
 }
 
 int iosup_store_guest_stats_path(char *buf, size_t len, unsigned int domid,
 				 unsigned int level)
 {
-	char sub[32];
-
-	if (level > IOSUP_LEVEL_MAX)
-		return -EINVAL;
-	if (!level)
-		return iosup_store_domain_path(buf, len, domid, IOSUP_XS_DATA);
-	snprintf(sub, sizeof(sub), IOSUP_XS_DATA "/" IOSUP_XS_STATS, level);
-	return iosup_store_domain_path(buf, len, domid, sub);
+	return level_path(buf, len, domid, IOSUP_XS_DATA, IOSUP_XS_STATS_PREFIX, level);
 }
 
 /* The printable start of @s, for a message. */
