@@ -144,7 +144,7 @@ for l in 1 2 3 4; do
 done
 xenstore-write "$domu/data/iosup/level-1" "hits=x misses=500 pool=0 limit=0"
 sleep $((3 * PERIOD))
-refused=$(grep -c "dom$DOMU: pool stats refused: .*hits" "$log")
+refused=$(grep -c "dom$DOMU: pool stats refused ([a-z ]*): .*hits.*at most one such warning a minute" "$log")
 after_bad=''
 for l in 1 2 3 4; do
 	after_bad="$after_bad${after_bad:+,}$(xenstore-read "$domu/control/iosup/target-l$l" 2>/dev/null || echo none)"
