@@ -273,7 +273,7 @@ static int write_all(int fd, const char *p, size_t len)
 int metrics_write(const char *dir, const char *text, size_t len)
 {
 	char tmp[4096], path[4096];
-	int fd, dfd, r;
+	int fd, r;
 
 	if (!*dir)
 		return 0;
@@ -287,21 +287,17 @@ int metrics_write(const char *dir, const char *text, size_t len)
 	r = write_all(fd, text, len);
 	if (!r && fchmod(fd, 0644))
 		r = -errno;
-	if (!r && fsync(fd))
-		r = -errno;
 	if (close(fd) && !r)
 		r = -errno;
 	if (!r && rename(tmp, path))
 		r = -errno;
-	if (r) {
+	/*
+	 * No fsync: the rename alone keeps a reader from a half-written file,
+	 * and a file rewritten every period needs no durability (a crash
+	 * loses one period, which the next writes again), while two fsyncs a
+	 * period would make each one wait on the disk.
+	 */
+	if (r)
 		(void)unlink(tmp);
-		return r;
-	}
-	/* The rename itself on disk; the file is in place either way. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	return r;
 }

@@ -6,7 +6,7 @@
  *
  * Two parts: metrics_render() makes the text from plain structs (pure, the
  * unit tests' golden files), metrics_write() puts it in place atomically
- * (a hidden temp file in the same directory, fsync, rename), so that a
+ * (a hidden temp file in the same directory, then rename), so that a
  * reader sees the last file or the new one, never half of one. No
  * timestamps (the collector refuses them) and no "# EOF" (OpenMetrics'
  * terminator, which the text format does not have).

@@ -12,12 +12,37 @@
 struct perfc {
 	xc_interface *xch;
 	int nr_desc, nr_vals;
+	/* Values of a single counter (one per CPU): values_per_single(). */
+	int nr_single;
 	/* Xen's buffers, hypercall-safe; readings are copied out of them. */
 	xc_hypercall_buffer_t desc_buf, val_buf;
 	xc_perfc_desc_t *desc;
 	xc_perfc_val_t *val;
 	uint32_t *reading[2];
 };
+
+/*
+ * How many values a single counter has (one per online CPU): the count most
+ * counters have, as all but a handful are single. Xen does not say which
+ * are arrays; an array as long as there are CPUs is summed like a single
+ * counter, which still gives its total.
+ */
+static int values_per_single(const struct perfc *p)
+{
+	int i, j, best = 0, best_n = 0;
+
+	for (i = 0; i < p->nr_desc; i++) {
+		int n = 0;
+
+		for (j = 0; j < p->nr_desc; j++)
+			n += p->desc[j].nr_vals == p->desc[i].nr_vals;
+		if (n > best_n) {
+			best_n = n;
+			best = (int)p->desc[i].nr_vals;
+		}
+	}
+	return best;
+}
 
 int perfc_open(struct perfc **out)
 {
@@ -59,6 +84,7 @@ int perfc_open(struct perfc **out)
 	r = perfc_read(p, 0);
 	if (r)
 		goto fail;
+	p->nr_single = values_per_single(p);
 	*out = p;
 	return 0;
 fail:
@@ -124,33 +150,10 @@ static void key_of(const char *name, char *key, size_t len)
 	key[k] = '\0';
 }
 
-/*
- * How many values a single counter has (one per online CPU): the count most
- * counters have, as all but a handful are single. Xen does not say which
- * are arrays; an array as long as there are CPUs is summed like a single
- * counter, which still gives its total.
- */
-static int values_per_single(const struct perfc *p)
-{
-	int i, j, best = 0, best_n = 0;
-
-	for (i = 0; i < p->nr_desc; i++) {
-		int n = 0;
-
-		for (j = 0; j < p->nr_desc; j++)
-			n += p->desc[j].nr_vals == p->desc[i].nr_vals;
-		if (n > best_n) {
-			best_n = n;
-			best = (int)p->desc[i].nr_vals;
-		}
-	}
-	return best;
-}
-
 void perfc_print_delta(const struct perfc *p, FILE *f)
 {
 	const uint32_t *a = p->reading[0], *b = p->reading[1];
-	int i, v = 0, ncpus = values_per_single(p);
+	int i, v = 0, ncpus = p->nr_single;
 
 	for (i = 0; i < p->nr_desc; i++) {
 		char key[sizeof(p->desc[i].name) + 1];
