@@ -14,8 +14,10 @@
  * node, and the value in force stays.
  *
  * Every second it writes each level's stats to data/iosup/level-<N>, a
- * whole value per write, when they changed. On unload the watch goes
- * first (no value is taken after it), then the worker, then data/iosup.
+ * whole value per write, when they changed, and all of them after the
+ * domain is restored or migrated: its xenstore is then a new one, without
+ * data/iosup. On unload the watch goes first (no value is taken after
+ * it), then the worker, then data/iosup.
  *
  * Only in a domU: dom0's pools are iosupd's, over netlink.
  */
@@ -32,6 +34,7 @@
 #include <linux/workqueue.h>
 
 #include <xen/xen.h>
+#include <xen/xen-ops.h>
 #include <xen/xenbus.h>
 
 #include <linux/iosup.h>
@@ -87,6 +90,8 @@ static bool iosup_guest_watching;	/* the watch is registered */
 
 /* The stats last written, per level, so that an unchanged one is not. */
 static char iosup_guest_sent[IOSUP_LEVELS][IOSUP_XS_STATS_MAX + 1];
+/* Set on resume: the next report writes every level, changed or not. */
+static bool iosup_guest_resend;
 
 /* Enough of a refused value to recognise it. */
 #define IOSUP_GUEST_SHOWN	24
@@ -192,6 +197,8 @@ static void iosup_guest_report(struct work_struct *work)
 	unsigned int limit;
 	int level, ret;
 
+	if (xchg(&iosup_guest_resend, false))
+		memset(iosup_guest_sent, 0, sizeof(iosup_guest_sent));
 	for (level = 1; level <= IOSUP_LEVELS; level++) {
 		struct iosup_pool *pool = iosup_pool(level);
 
@@ -249,6 +256,29 @@ static struct notifier_block iosup_guest_nb = {
 	.notifier_call = iosup_guest_ready,
 };
 
+/*
+ * Called once the domain runs again after a suspend: restored from a save
+ * file or migrated, its xenstore is a new one, without the stats the
+ * agent wrote, which a report would never write again while they do not
+ * change. (Watches are registered again by xenbus itself.) The report
+ * runs now; it waits for xenstore to be back before it writes.
+ *
+ * Processes are frozen around a suspend, so this never runs while the
+ * module loads or unloads.
+ */
+static int iosup_guest_resumed(struct notifier_block *nb, unsigned long event,
+			       void *data)
+{
+	WRITE_ONCE(iosup_guest_resend, true);
+	if (READ_ONCE(iosup_guest_running))
+		mod_delayed_work(system_wq, &iosup_guest_work, 0);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block iosup_guest_resume_nb = {
+	.notifier_call = iosup_guest_resumed,
+};
+
 static bool iosup_guest_wanted(void)
 {
 	return xen_domain() && !xen_initial_domain();
@@ -269,6 +299,7 @@ int iosup_guest_init(void)
 					    RATELIMIT_MSG_ON_RELEASE);
 		}
 	}
+	xen_resume_notifier_register(&iosup_guest_resume_nb);
 	/* Calls iosup_guest_ready() now if xenstore is up already. */
 	register_xenstore_notifier(&iosup_guest_nb);
 	return 0;
@@ -287,6 +318,7 @@ void iosup_guest_exit(void)
 	if (!iosup_guest_wanted())
 		return;
 	unregister_xenstore_notifier(&iosup_guest_nb);
+	xen_resume_notifier_unregister(&iosup_guest_resume_nb);
 	mutex_lock(&iosup_guest_lock);
 	was_running = iosup_guest_running;
 	if (iosup_guest_watching)
