@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the rig's dom0 kernel: Debian's linux-source-6.1 with the patch
-# series in patches/, configured from x86_64_defconfig plus config/rig.config.
+# series in patches/, then the rig's fixes of upstream Linux in rig-patches/
+# (not iosup's, kept apart from the series), configured from
+# x86_64_defconfig plus config/rig.config.
 # Prints the rig's inputs as shell assignments (see tests/vm/stock-inputs.sh),
 # plus KBUILD_DIR, the build tree out-of-tree modules are built against:
 #   kshim/linux/build.sh >kernel-inputs.sh
@@ -11,7 +13,7 @@
 # one work area per source version and moved from series to series with git,
 # which rewrites only the files that differ, so a changed patch rebuilds
 # incrementally. Environment: JOBS (default 2), IOSUP_CACHE.
-# --no-patches builds the same kernel without the series: the baseline.
+# --no-patches builds the same kernel without either: the baseline.
 set -euo pipefail
 KSHIM_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$KSHIM_DIR/../../tests/vm/lib.sh"
@@ -24,6 +26,7 @@ SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-2}
 
 PATCH_DIR=$KSHIM_DIR/patches
+RIG_PATCH_DIR=$KSHIM_DIR/rig-patches
 
 apply=1 flavour=debug
 while [ $# -gt 0 ]; do
@@ -56,19 +59,23 @@ install_source() {
 	[ -f "$SRC_TAR" ] || die "$SRC_TAR is missing although $SRC_PKG $SRC_VER is installed"
 }
 
-# The patches in the order of the series file, which must name each one.
+# The patches in the order of each series file, which must name each one,
+# as paths: the iosup series, then the rig's fixes.
 patches=()
-[ $apply -eq 0 ] || [ -f "$PATCH_DIR/series" ] || die "$PATCH_DIR/series is missing"
-[ $apply -eq 0 ] ||
-	mapfile -t patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCH_DIR/series")
-for p in ${patches[@]+"${patches[@]}"}; do
-	[ -f "$PATCH_DIR/$p" ] || die "patches/series names $p, which does not exist"
-done
+if [ $apply -eq 1 ]; then
+	for dir in "$PATCH_DIR" "$RIG_PATCH_DIR"; do
+		[ -f "$dir/series" ] || die "$dir/series is missing"
+		while read -r p; do
+			[ -f "$dir/$p" ] || die "${dir##*/}/series names $p, which does not exist"
+			patches+=("$dir/$p")
+		done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/series")
+	done
+fi
 
 key=$(printf '%s=%s %s\n' "$SRC_PKG" "$SRC_VER" "$flavour" |
 	cat - "${fragments[@]}" "$0" |
 	{ cat; for p in ${patches[@]+"${patches[@]}"}; do
-		echo "patch $p"; cat "$PATCH_DIR/$p"; done; } |
+		echo "patch ${p#"$KSHIM_DIR"/}"; cat "$p"; done; } |
 	sha256sum | cut -c1-16)
 out=$(cache_dir kernel "$key")
 work=$(cache_dir kernel-work "$SRC_VER")
@@ -117,9 +124,8 @@ apply_series() {
 	rm -f "$index"
 	GIT_INDEX_FILE=$index g read-tree base
 	for p in ${patches[@]+"${patches[@]}"}; do
-		GIT_INDEX_FILE=$index g apply --cached \
-			"$PATCH_DIR/$p" >&2 ||
-			die "patch $p does not apply to $SRC_PKG $SRC_VER"
+		GIT_INDEX_FILE=$index g apply --cached "$p" >&2 ||
+			die "patch ${p#"$KSHIM_DIR"/} does not apply to $SRC_PKG $SRC_VER"
 	done
 	tree=$(GIT_INDEX_FILE=$index g write-tree)
 	rm -f "$index"

@@ -284,7 +284,8 @@ SPLATS='\[VT-D\]DMAR:\[|\[VT-D\]INTR-REMAP: Request device|invoked oom-killer|WA
 # dependency a boot and then stops, so dom0's lock checking ends there (a
 # domU's own kernel still reports, and its lines are checked).
 KNOWN_GNTDEV_SPLAT='possible circular locking dependency detected'
-# The second is the domU's: when dom0 destroys it while it runs, its
+# The second is the domU's: when dom0 destroys it while it runs, or
+# detaches its device (before saving it), its
 # pcifront tears the root bus down and removes the bus device twice
 # (pcifront_free_roots(), upstream 6.1), which sysfs reports as a warning.
 # That one report of a domU line, from its "sysfs group" line to the end of
