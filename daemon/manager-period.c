@@ -323,6 +323,33 @@ static void say_over_share(struct guest *g, uint32_t domid, uint64_t claimed, ui
 		    domid, claimed, share);
 }
 
+/*
+ * A domU iosupd has written nothing for yet (new, restored from a save,
+ * migrated in, or iosupd restarted) gets the limits its agent reports
+ * written back as its targets before anything is decided. They renew the
+ * agent's lease: else the limits a restored domain brought run out to its
+ * module's defaults while the controller seeds, which it then takes for
+ * someone else's setting and leaves alone for a minute, its pools emptied.
+ * Not a claim above the domain's share of the memory budget (that is
+ * never granted), and not in a mode that writes nothing.
+ */
+static void claim_guest(struct manager *m, size_t i, uint64_t claimed, uint64_t share)
+{
+	struct guest *g = &m->doms[i].guest;
+	uint32_t domid = m->views[i].domid;
+	int l;
+
+	if (g->wrote_targets || !may_apply(m, m->doms[i].effective.mode) ||
+	    (share && claimed > share))
+		return;
+	for (l = 0; l < CTL_LEVELS; l++)
+		if (apply_guest(m, i, l, g->level[l].limit, g->level[l].limit))
+			return;
+	log_info("dom%" PRIu32 ": its agent's limits %" PRIu32 "/%" PRIu32 "/%" PRIu32 "/%" PRIu32
+		 " taken as its targets, renewing its lease",
+		 domid, g->level[0].limit, g->level[1].limit, g->level[2].limit, g->level[3].limit);
+}
+
 static void control_guests(struct manager *m, const struct iosup_xen_counters *counters,
 			   size_t n_counters, uint64_t *budget, uint64_t share)
 {
@@ -339,6 +366,7 @@ static void control_guests(struct manager *m, const struct iosup_xen_counters *c
 		claimed = guest_pages_allowed(&d->guest);
 		if (share && claimed > share)
 			say_over_share(&d->guest, m->views[i].domid, claimed, share, now);
+		claim_guest(m, i, claimed, share);
 		own = left = manager_guest_budget(*budget, claimed, share);
 		guest_sample(&d->guest, manager_find_counters(counters, n_counters, m->views[i].domid),
 			     now, &sample);
