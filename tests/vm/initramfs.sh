@@ -8,7 +8,8 @@
 #              scenarios, not at boot)
 # With RIG_DOMU_KERNEL and RIG_DOMU_INITRD set (run.sh with RIG_DOMU=1) it
 # also ships what the domu scenario needs: those two files in /domu,
-# xenconsoled and xenconsole, and xen-pciback (not loaded at boot).
+# xenconsoled, xenconsole and libxl's save helper (xl save and restore),
+# and xen-pciback (not loaded at boot).
 # Prints the path of the (cached) gzipped cpio archive.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +38,7 @@ boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
 domu_files=() domu_ko=()
 if [ -n "${RIG_DOMU_KERNEL:-}" ] || [ -n "${RIG_DOMU_INITRD:-}" ]; then
 	domu_files=("${RIG_DOMU_KERNEL:?}" "${RIG_DOMU_INITRD:?}")
-	xen_tools+=("$XEN_BIN/xenconsoled" "$XEN_BIN/xenconsole")
+	xen_tools+=("$XEN_BIN/xenconsoled" "$XEN_BIN/xenconsole" "$XEN_BIN/libxl-save-helper")
 	mapfile -t domu_ko < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
 		--show-depends xen-pciback | awk '$1 == "insmod" { print $2 }')
 	[ ${#domu_ko[@]} -gt 0 ] || die "xen-pciback is not a module of $modules_dir"
@@ -86,8 +87,8 @@ copy_with_libs() {
 }
 for f in "${xen_tools[@]}"; do
 	case $f in
-	# libxl runs xenconsole by its installed path.
-	"$XEN_BIN"/xenconsole) copy_with_libs "$f" "$f" ;;
+	# libxl runs xenconsole and its save helper by their installed paths.
+	"$XEN_BIN"/xenconsole | "$XEN_BIN"/libxl-save-helper) copy_with_libs "$f" "$f" ;;
 	"$XEN_BIN"/*) copy_with_libs "$f" "/usr/lib/xen/bin/$(basename "$f")" ;;
 	*) copy_with_libs "$f" "$f" ;;
 	esac

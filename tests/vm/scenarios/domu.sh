@@ -8,8 +8,11 @@
 # counters (an IOSUP-DOMUXEN line). After its storms the domU with the
 # device loads iosup.ko, and dom0 checks the module's agent over xenstore
 # (agent_checks: IOSUP-AGENT lines, which test-domu.sh asserts on), then
-# iosupd steering it (steer_checks: IOSUP-STEER lines) and the domain
-# turned hostile (hostile_checks: IOSUP-HOSTILE lines).
+# iosupd steering it (steer_checks: IOSUP-STEER lines), saving and
+# restoring it (saverestore_checks: IOSUP-SAVE lines), dom0's own storms
+# beside it (dom0_checks), its idle pools (idle_checks: an IOSUP-IDLE
+# line) and the domain turned hostile (hostile_checks: IOSUP-HOSTILE
+# lines).
 . /lib/rig/guest.sh
 
 param() {
@@ -39,6 +42,9 @@ xl pci-assignable-list | grep -q "^$bdf" ||
 	{ echo "domu: $bdf is not in 'xl pci-assignable-list': $(xl pci-assignable-list)"; exit 1; }
 echo "domu: $bdf assignable"
 
+# dom0's uptime in milliseconds (10 ms steps).
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
 # forward TAG DOMID: the domU's console lines from stdin onto dom0's,
 # prefixed; the probe read and the counters at each of its marks.
 forward() {
@@ -53,6 +59,12 @@ forward() {
 			what=${what%% procs=*}
 			c=$(iosup-xen-counters --raw "$2" 2>/dev/null) &&
 				echo "IOSUP-DOMUXEN ${what#* } ${what%% *} $c" >/dev/console
+			;;
+		*"IOSUP-MARK domu-ramp tag=$1 begin"*)
+			now_ms >"/tmp/domu-$1.ramp-begin"
+			;;
+		*"IOSUP-MARK domu-ramp tag=$1 end"* | *"IOSUP-MARK domu-ramp tag=$1 failed"*)
+			now_ms >"/tmp/domu-$1.ramp-end"
 			;;
 		*"IOSUP-MARK domu-done "*)
 			touch "/tmp/domu-$1.forwarded"
@@ -110,6 +122,8 @@ agent_checks() {
 	wait_log "IOSUP-MARK domu-agent tag=$1 insmod=" "$DOMU_DEADLINE" ||
 		{ say "no-insmod"; return; }
 	grep -q "IOSUP-MARK domu-agent tag=$1 insmod=ok" "$glog" || { say "insmod-failed"; return; }
+	# Its storms with the pools at the module's defaults come first.
+	wait_log "IOSUP-MARK domu-agent tag=$1 pooled" 300 || { say "no-pooled-storms"; return; }
 	t0=$(date +%s)
 	# The agent's first report, right after insmod.
 	i=0
@@ -167,17 +181,22 @@ agent_checks() {
 
 # steer_checks TAG DOMID: iosupd steering the domain's agent (domu/init's
 # steer()): iosupd starts in dom0 with a short control period and the
-# domU's guest_lease_s (its module is loaded again with every limit 0),
-# the domain churns, then runs its marked storms ("steered"); dom0 reads
-# the nodes iosupd wrote and their permissions, iosupctl's view of the
-# domain by its name, pins its limits with a policy and waits out more
-# than a lease (the limits must stay: iosupd renews them), has the domain
-# try to write its own target, destroys it, and sees iosupd forget it.
-# IOSUP-STEER lines for the host.
+# domU's guest_lease_s (its module is loaded again with every limit 0).
+# The domain ramps up from there (dom0 samples its invalidations:
+# ramp_sampler), runs its marked storms ("steered") and the stale-entry
+# check; dom0 reads the nodes iosupd wrote and their permissions, and
+# iosupctl's view of the domain by its name; runs its own storm alone and
+# under the domain's churn (dom0_checks); saves and restores it
+# (saverestore_checks); waits for the idle domain's pools to shrink
+# (idle_checks); pins its limits with a policy and waits out more than a
+# lease (the limits must stay: iosupd renews them); has the domain try to
+# write its own target, turn hostile (hostile_checks); destroys it, and
+# sees iosupd forget it. IOSUP-STEER lines for the host.
 STEER_LEASE=6
 steer_checks() {
-	steer_log=/tmp/iosupd-domu.log iosupd_pid=''
+	steer_log=/tmp/iosupd-domu.log iosupd_pid='' pool_sampler=''
 	steer_body "$@"
+	[ -z "$pool_sampler" ] || kill "$pool_sampler" 2>/dev/null
 	if [ -n "$iosupd_pid" ]; then
 		kill "$iosupd_pid" 2>/dev/null
 		wait "$iosupd_pid" 2>/dev/null
@@ -187,28 +206,60 @@ steer_checks() {
 	# Whatever happened, the domain does not outlive its test.
 	! xl domid "domu-$1" >/dev/null 2>&1 || xl destroy "domu-$1"
 }
+# levels: "L1,L2,L3,L4", the limits the agent reports; pools: the pages
+# its pools hold; targets: the targets in control/iosup.
+levels() { agent_field limit; }
+pools() { agent_field pool; }
+agent_field() {
+	_out=''
+	for l in 1 2 3 4; do
+		v=$(xenstore-read "$home/data/iosup/level-$l" 2>/dev/null) &&
+			v=$(echo " $v " | sed -n "s/.* $1=\([0-9]*\) .*/\1/p") || v=''
+		_out="$_out${_out:+,}${v:-missing}"
+	done
+	echo "$_out"
+}
+targets() {
+	_out=''
+	for l in 1 2 3 4; do
+		v=$(xenstore-read "$home/control/iosup/target-l$l" 2>/dev/null) || v=missing
+		_out="$_out${_out:+,}$v"
+	done
+	echo "$_out"
+}
+# sum LIST: the sum of a comma-separated list of numbers, or nothing when
+# one is not a number.
+sum() { echo "$1" | awk -F, '{ for (i = 1; i <= NF; i++) { if ($i !~ /^[0-9]+$/) exit; s += $i } print s }'; }
+sets() { grep -c "dom$agent_domid: set L" "$steer_log" 2>/dev/null || true; }
+renewals() { grep -c "dom$agent_domid: targets written again" "$steer_log" 2>/dev/null || true; }
+# ramp_sampler TAG DOMID: from before the domain's ramp until its end
+# mark (forward() stamps both ends), the domain's page-selective
+# invalidations as Xen counts them, "MS:COUNT" lines as often as a
+# process of dom0's can read them.
+ramp_sampler() {
+	: >"/tmp/domu-$1.ramp-samples"
+	_i=0
+	while [ ! -e "/tmp/domu-$1.ramp-end" ] && [ $_i -lt 3000 ]; do
+		c=$(iosup-xen-counters --raw "$2" 2>/dev/null) &&
+			echo "$(now_ms):$(echo " $c " | sed -n 's/.* iotlb_psi=\([0-9]*\) .*/\1/p')"
+		_i=$((_i + 1))
+	done >>"/tmp/domu-$1.ramp-samples"
+	# One sample after the end mark, for the ramp's total.
+	c=$(iosup-xen-counters --raw "$2" 2>/dev/null) &&
+		echo "$(now_ms):$(echo " $c " | sed -n 's/.* iotlb_psi=\([0-9]*\) .*/\1/p')" \
+			>>"/tmp/domu-$1.ramp-samples"
+}
+# pool_sampling: "MS SUM" of the domain's pools every half second, to
+# /tmp/domu-pools (the idle check's peak), until killed.
+pool_sampling() {
+	while :; do
+		v=$(sum "$(pools)")
+		[ -z "$v" ] || echo "$(now_ms) $v"
+		sleep 0.5
+	done >>/tmp/domu-pools
+}
 steer_body() {
 	say() { echo "IOSUP-STEER $*"; }
-	# levels: "L1 L2 L3 L4", the limits the agent reports; targets: the
-	# targets in control/iosup.
-	levels() {
-		_out=''
-		for l in 1 2 3 4; do
-			v=$(xenstore-read "$home/data/iosup/level-$l" 2>/dev/null) && v=${v##*limit=} || v=missing
-			_out="$_out${_out:+,}$v"
-		done
-		echo "$_out"
-	}
-	targets() {
-		_out=''
-		for l in 1 2 3 4; do
-			v=$(xenstore-read "$home/control/iosup/target-l$l" 2>/dev/null) || v=missing
-			_out="$_out${_out:+,}$v"
-		done
-		echo "$_out"
-	}
-	sets() { grep -c "dom$agent_domid: set L" "$steer_log" 2>/dev/null || true; }
-	renewals() { grep -c "dom$agent_domid: targets written again" "$steer_log" 2>/dev/null || true; }
 	mkdir -p /etc/iosup "$HOSTILE_METRICS"
 	# The metrics file counts the periods run (hostile_checks).
 	printf 'period_ms = %s\nguest_lease_s = %s\nmetrics_dir = %s\n' "$HOSTILE_PERIOD_MS" \
@@ -217,22 +268,59 @@ steer_body() {
 	# The agent test's nodes go: iosupd makes control/iosup itself.
 	xenstore-rm "$home/control/iosup" || say "dom0 could not remove control/iosup"
 	start_iosupd "$steer_log" -v || { say "iosupd-failed"; return; }
+	# forward() stamps the ramp's marks, which may come right after insmod.
+	rm -f "/tmp/domu-$1.ramp-begin" "/tmp/domu-$1.ramp-end" "/tmp/domu-$1.ramp-samples"
 	set_node iosup-rig steer
 	wait_log "IOSUP-MARK domu-steer tag=$1 insmod=" 30 || { say "no-insmod"; return; }
 	grep -q "IOSUP-MARK domu-steer tag=$1 insmod=ok" "$glog" || { say "insmod-failed"; return; }
-	wait_log "IOSUP-MARK domu-steer tag=$1 churned" 120 || { say "no-churn"; return; }
-	say "after-storms limits=$(levels) targets=$(targets) sets=$(sets)"
+	ramp_sampler "$1" "$agent_domid" &
+	sampler=$!
+	# The domain ramps once the sampler has its first reading.
+	i=0
+	while [ ! -s "/tmp/domu-$1.ramp-samples" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	set_node iosup-rig ramp
+	wait "$sampler"
+	say "ramp begin_ms=$(cat "/tmp/domu-$1.ramp-begin" 2>/dev/null) end_ms=$(cat "/tmp/domu-$1.ramp-end" 2>/dev/null) period_ms=$HOSTILE_PERIOD_MS samples=$(tr '\n' ',' <"/tmp/domu-$1.ramp-samples")"
+	: >/tmp/domu-pools
+	pool_sampling &
+	pool_sampler=$!
+	wait_log "IOSUP-MARK domu-steer tag=$1 churned" 300 || { say "no-churn"; return; }
+	say "after-storms limits=$(levels) pools=$(pools) targets=$(targets) sets=$(sets)"
 	xenstore-ls -p "$home/control" | grep -E '^(iosup |[[:space:]])' | sed 's/^/IOSUP-STEER perms /'
 	iosupctl domains 2>&1 | sed 's/^/IOSUP-STEER domains /'
 	iosupctl show "domu-$1" 2>&1 | sed 's/^/IOSUP-STEER show /'
-	# A policy pins every level; the agent reports it within a period or
-	# two. Then nothing changes the targets for longer than a lease: only
-	# iosupd's renewals keep them from the module's defaults (0).
-	p0=$(date +%s)
+	# dom0's storms: no process of the samplers meanwhile.
+	kill "$pool_sampler" 2>/dev/null
+	wait "$pool_sampler" 2>/dev/null
+	pool_sampler=''
+	dom0_checks "$1" || return
+	saverestore_checks "$1" || return
+	idle_checks "$1"
+	# A policy pins every level; iosupd writes the targets at its next
+	# period, and the agent reports them within a period or two. Then
+	# nothing changes the targets for longer than a lease: only iosupd's
+	# renewals keep them from the module's defaults (0).
+	# Timed by a watch on the last level's target (iosupd writes the
+	# levels in order, and writes them again on each renewal), set before
+	# the policy: one process that says each write as it happens, each
+	# read back and stamped once it says 64 (late by a read at most).
+	rm -f /tmp/domu-pin-ms
+	timeout 15 xenstore-watch "$home/control/iosup/target-l4" 2>/dev/null | while read -r _; do
+		[ "$(xenstore-read "$home/control/iosup/target-l4" 2>/dev/null)" != 64 ] ||
+			{ now_ms >/tmp/domu-pin-ms; break; }
+	done &
+	pin_watch=$!
+	sleep 0.5
+	p0=$(now_ms)
 	iosupctl policy set "$agent_domid" min_pages=64 max_pages=64 >/dev/null 2>&1 ||
 		say "policy-set-failed"
+	wait "$pin_watch"
+	p1=$(cat /tmp/domu-pin-ms 2>/dev/null || now_ms)
 	limit_is 1 64 10 && limit_is 2 64 && limit_is 3 64 && limit_is 4 64 || true
-	say "pinned limits=$(levels) targets=$(targets) seconds=$(($(date +%s) - p0))"
+	say "pinned limits=$(levels) targets=$(targets) targets_ms=$((p1 - p0)) limits_ms=$(($(now_ms) - p0))"
 	s0=$(sets) r0=$(renewals) h0=$(date +%s)
 	sleep $((STEER_LEASE + 3))
 	say "held limits=$(levels) targets=$(targets) sets=$(($(sets) - s0)) renewals=$(($(renewals) - r0)) seconds=$(($(date +%s) - h0))"
@@ -243,7 +331,11 @@ steer_body() {
 	hostile_checks "$1"
 	set_node iosup-rig steer-end
 	wait_log "IOSUP-MARK domu-done tag=$1" 30 || say "no-done"
-	# The domU's console must reach dom0 before the domain goes.
+	# The device goes first, while the domain runs: its pcifront then
+	# says all of its known report (run.sh), which a domain destroyed
+	# mid-way would cut short. The domU's console must reach dom0 before
+	# the domain goes.
+	xl pci-detach "domu-$1" "$bdf" >/dev/null 2>&1 || say "detach-failed"
 	sleep 1
 	xl destroy "domu-$1" || say "destroy-failed"
 	d0=$(date +%s)
@@ -254,6 +346,102 @@ steer_body() {
 	iosupctl domains 2>&1 | sed 's/^/IOSUP-STEER gone-domains /'
 	say "gone seconds=$(($(date +%s) - d0)) control=$(xenstore-read "$home/control/iosup/target-l1" >/dev/null 2>&1 && echo present || echo gone) policy=$(xenstore-read "/iosup/policy/$agent_domid/max_pages" >/dev/null 2>&1 && echo present || echo gone)"
 	say "time seconds=$(($(date +%s) - t0))"
+}
+
+# forgotten SECONDS: iosupd no longer lists the domain, within SECONDS.
+forgotten() {
+	_t=$(($(date +%s) + $1))
+	while iosupctl domains 2>/dev/null | grep -qE "^ +$agent_domid "; do
+		[ "$(date +%s)" -lt "$_t" ] || return 1
+		sleep 0.2
+	done
+}
+
+# saverestore_checks TAG: "xl save -D" (the domid kept for the restore)
+# with the pools as the storms left them, and "xl restore": the domain
+# must come back on the same domid, which iosupd must take as a new
+# domain (its live policy, set before, gone: a reused domid starts from
+# the default policy), its agent report again, and its storms (domu/init's
+# "restored" step) find the floor again. A PV domain cannot be saved with
+# a device passed through (Linux 6.1's restore_pirqs: "save/restore of PT
+# devices doesn't work"; tried, the domU's resume faults there), so the
+# device is detached first and attached again after the restore, as an
+# operator does; the domain keeps its IOMMU context meanwhile (passthrough
+# "enabled" in its config). IOSUP-SAVE lines for the host.
+saverestore_checks() {
+	ssay() { echo "IOSUP-SAVE $*"; }
+	# A live policy for this domid that changes nothing here (every
+	# limit is above it): after the domain is gone it must be too.
+	iosupctl policy set "$agent_domid" min_pages=8 >/dev/null 2>&1 || ssay "policy-set-failed"
+	ssay "before domid=$agent_domid pools=$(pools) limits=$(levels) policy_min=$(xenstore-read "/iosup/policy/$agent_domid/min_pages" 2>/dev/null || echo missing)"
+	img=/tmp/domu-$1.save
+	xl pci-detach "domu-$1" "$bdf" >/tmp/domu-save.log 2>&1 && rc=0 || rc=$?
+	ssay "detached rc=$rc"
+	[ $rc -eq 0 ] || { sed 's/^/IOSUP-SAVE xl: /' /tmp/domu-save.log; return 1; }
+	s0=$(now_ms)
+	xl save -D "domu-$1" "$img" >/tmp/domu-save.log 2>&1 && rc=0 || rc=$?
+	ssay "saved rc=$rc ms=$(($(now_ms) - s0)) bytes=$(stat -c %s "$img" 2>/dev/null || echo 0)"
+	[ $rc -eq 0 ] || { sed 's/^/IOSUP-SAVE xl: /' /tmp/domu-save.log; return 1; }
+	forgotten 10 || ssay "not-forgotten"
+	ssay "between control=$(xenstore-read "$home/control/iosup/target-l1" >/dev/null 2>&1 && echo present || echo gone) policy=$(xenstore-read "/iosup/policy/$agent_domid/min_pages" >/dev/null 2>&1 && echo present || echo gone)"
+	r0=$(now_ms)
+	# libxl keeps a destroyed domain's id out of use for a minute
+	# (LIBXL_DOMID_REUSE_TIMEOUT, 60 s); the restore takes it back at
+	# once, the quickest reuse iosupd can meet.
+	LIBXL_DOMID_REUSE_TIMEOUT=0 xl restore "$img" >/tmp/domu-restore.log 2>&1 && rc=0 || rc=$?
+	ssay "restored rc=$rc ms=$(($(now_ms) - r0)) domid=$(xl domid "domu-$1" 2>/dev/null || echo none)"
+	rm -f "$img"
+	[ $rc -eq 0 ] || { sed 's/^/IOSUP-SAVE xl: /' /tmp/domu-restore.log; return 1; }
+	xl pci-attach "domu-$1" "$bdf" >/tmp/domu-restore.log 2>&1 && rc=0 || rc=$?
+	ssay "attached rc=$rc"
+	[ $rc -eq 0 ] || { sed 's/^/IOSUP-SAVE xl: /' /tmp/domu-restore.log; return 1; }
+	# The old console ended with the old domain: a new one.
+	sleep 100000 | xl console "domu-$1" 2>>"/tmp/domu-$1.console-err" |
+		forward "$1" "$agent_domid" &
+	fwd=$!
+	# The restored domain's xenstore is a new one: the rig's node too.
+	set_node iosup-rig restored
+	wait_log "IOSUP-MARK domu-restore tag=$1 stormed" 300 || { ssay "no-restored-storms"; return 1; }
+	ssay "after pools=$(pools) limits=$(levels) targets=$(targets) policy_min=$(xenstore-read "/iosup/policy/$agent_domid/min_pages" 2>/dev/null || echo missing)"
+	iosupctl policy get "$agent_domid" 2>&1 | sed 's/^/IOSUP-SAVE policy /'
+	iosupctl show "domu-$1" 2>&1 | sed 's/^/IOSUP-SAVE show /'
+}
+
+# dom0_checks TAG: dom0's own fork+exit storm (no pool in dom0 here: its
+# strict IOMMU's 9 a process), alone, then while the domain churns
+# (domu/init's "churn" step): the domain's flushes are its own VT-d
+# domain's and must not show in dom0's rate.
+DOM0_PROCS=300
+dom0_checks() {
+	iosup-lat-proc -m -n $DOM0_PROCS -w 10 -t dom0-alone-forkexit fork-exit >/dev/null ||
+		{ say "dom0-storm-failed"; return 1; }
+	set_node iosup-rig churn
+	wait_log "IOSUP-MARK domu-churn tag=$1 begin" 30 || { say "no-churn-begin"; return 1; }
+	sleep 2
+	iosup-lat-proc -m -n $DOM0_PROCS -w 10 -t dom0-underdomu-forkexit fork-exit >/dev/null ||
+		{ say "dom0-storm-failed"; return 1; }
+	set_node iosup-rig churn-stop
+	wait_log "IOSUP-MARK domu-churn tag=$1 end" 30 || { say "no-churn-end"; return 1; }
+}
+
+# idle_checks TAG: from the end of its churn the domain is idle (domu/init's
+# "idle" step: not a process until dom0's next step); its pools (sampled,
+# an IOSUP-IDLE line) must fall to a tenth of their peak since the ramp
+# (pool_sampling's) within IDLE_SECONDS; dom0 watches a little longer.
+IDLE_SECONDS=60
+idle_checks() {
+	peak=$(awk '$2 > p { p = $2 } END { print p + 0 }' /tmp/domu-pools)
+	set_node iosup-rig idle
+	wait_log "IOSUP-MARK domu-idle tag=$1 begin" 30 || { say "no-idle"; return; }
+	i0=$(now_ms) v=''
+	while [ $(($(now_ms) - i0)) -lt $(((IDLE_SECONDS + 10) * 1000)) ]; do
+		v=$(sum "$(pools)")
+		[ -z "$v" ] || [ $((v * 10)) -gt "$peak" ] || break
+		sleep 0.5
+	done
+	echo "IOSUP-IDLE peak=$peak samples=$(wc -l </tmp/domu-pools) pools=${v:-missing} ms=$(($(now_ms) - i0)) limits=$(levels) targets=$(targets)"
+	set_node iosup-rig idle-end
+	wait_log "IOSUP-MARK domu-idle tag=$1 end" 30 || say "no-idle-end"
 }
 
 # hostile_checks TAG: dom0's side of the hostile domain (domu/init's
@@ -322,7 +510,9 @@ run_domu() {
 		echo 'on_poweroff = "destroy"'
 		echo 'on_reboot = "destroy"'
 		echo 'on_crash = "destroy"'
-		[ -z "$2" ] || echo "pci = [ \"$2\" ]"
+		# "enabled": the domain keeps its IOMMU context while its
+		# device is detached (saverestore_checks).
+		[ -z "$2" ] || printf 'pci = [ "%s" ]\npassthrough = "enabled"\n' "$2"
 	} >"$cfg"
 	echo "domu: xl create $cfg: $(tr '\n' ';' <"$cfg")"
 	xl create "$cfg" || { echo "domu: xl create failed"; xl dmesg | tail -n 30; return 1; }
