@@ -297,6 +297,21 @@ done
 # without the console's time stamp; nothing (not a failure of the script)
 # when there is none.
 console_lines() { sed -E 's/^[0-9]+\.[0-9]+ //' "$boot/console.log" | tr -d '\r'; }
+# said TAG PATTERN: dom0's TAG lines that start with PATTERN, without TAG.
+said() { console_lines | grep -a "^$1 $2" | sed "s/^$1 //" || true; }
+# check PART WHAT COMMAND...: one assertion of a part (agent, steer, save,
+# hostile), counted in passed[PART] or failed[PART], WHAT said on failure.
+declare -A passed failed
+check() {
+	local part=$1 what=$2
+	shift 2
+	if "$@"; then
+		passed[$part]=$((${passed[$part]:-0} + 1))
+	else
+		test_fail "$part: $what"
+		failed[$part]=$((${failed[$part]:-0} + 1))
+	fi
+}
 agent_said() { console_lines | grep -a "^IOSUP-AGENT $1" || true; }
 domu_said() { console_lines | grep -a "^domu-dev| .*$1" || true; }
 STATS_RE='^hits=(0|[1-9][0-9]*) misses=(0|[1-9][0-9]*) pool=(0|[1-9][0-9]*) limit=(0|[1-9][0-9]*)$'
@@ -313,20 +328,15 @@ agent_limit() {
 	elif [ "${BASH_REMATCH[4]}" != "$3" ]; then
 		test_fail "agent: $1: level $2's limit is ${BASH_REMATCH[4]}, expected $3"
 	else
-		agent_ok=$((agent_ok + 1))
+		passed[agent]=$((${passed[agent]:-0} + 1))
 		return
 	fi
-	agent_bad=$((agent_bad + 1))
+	failed[agent]=$((${failed[agent]:-0} + 1))
 }
 # agent_check DESCRIPTION COMMAND...: one assertion.
-agent_check() {
-	local what=$1
-	shift
-	if "$@"; then agent_ok=$((agent_ok + 1)); else test_fail "agent: $what"; agent_bad=$((agent_bad + 1)); fi
-}
+agent_check() { check agent "$@"; }
 # refusals NODE: the domU's messages refusing a value of control/iosup/NODE.
 refusals() { domu_said "iosup: control/iosup/$1: refused " | grep -c . || true; }
-agent_ok=0 agent_bad=0
 printf '\nagent (domU with the device):\n'
 agent_said 'stats phase=' | sed 's/^IOSUP-AGENT /  /'
 agent_said 'perms ' | sed 's/^IOSUP-AGENT /  /'
@@ -390,20 +400,15 @@ done
 t=$(agent_said 'time seconds=' | tail -n1)
 lw=$(agent_said 'lease-wait seconds=' | tail -n1)
 printf '  %d agent checks passed, %d failed; dom0 steered the agent for %s s (the lease ended %s s after its last value)\n' \
-	"$agent_ok" "$agent_bad" "${t##*=}" "${lw##*=}"
+	"${passed[agent]:-0}" "${failed[agent]:-0}" "${t##*=}" "${lw##*=}"
 
 # iosupd steering the domU (scenario domu's steer_checks): IOSUP-STEER
 # lines dom0 said, the domU's marks, and the steered storms' invalidations
 # for the domU's VT-d domain. Every check fails when its reading is missing.
-steer_said() { console_lines | grep -a "^IOSUP-STEER $1" | sed 's/^IOSUP-STEER //' || true; }
+steer_said() { said IOSUP-STEER "$1"; }
 # steer_kv WHAT KEY: KEY's value in the last IOSUP-STEER WHAT line.
 steer_kv() { kv "$(steer_said "$1 " | tail -n1)" "$2"; }
-steer_ok=0 steer_bad=0
-steer_check() {
-	local what=$1
-	shift
-	if "$@"; then steer_ok=$((steer_ok + 1)); else test_fail "steer: $what"; steer_bad=$((steer_bad + 1)); fi
-}
+steer_check() { check steer "$@"; }
 # all_are LIST VALUE: every comma-separated entry of LIST is VALUE.
 all_are() { [ -n "$1" ] && [ -z "$(tr ',' '\n' <<<"$1" | grep -vx "$2")" ]; }
 printf '\niosupd steering the domU (domid %s, guest_lease %s s):\n' "$domid" "$STEER_LEASE"
@@ -544,18 +549,13 @@ n=$(steer_said 'log ' | grep -c "dom$domid: gone; its control/iosup and live pol
 steer_check "iosupd said $n times that it forgot domain $domid and removed its nodes, expected 1" test "$n" -eq 1
 t=$(steer_kv time seconds)
 printf '  %d steer checks passed, %d failed; iosupd steered the domU for %s s (the domain gone from iosupd %s s after xl destroy)\n' \
-	"$steer_ok" "$steer_bad" "${t:-?}" "${x:-?}"
+	"${passed[steer]:-0}" "${failed[steer]:-0}" "${t:-?}" "${x:-?}"
 
 # Save and restore (scenario domu's saverestore_checks, domu/init's
 # "restored" step): IOSUP-SAVE lines dom0 said and the domU's marks.
-save_said() { console_lines | grep -a "^IOSUP-SAVE $1" | sed 's/^IOSUP-SAVE //' || true; }
+save_said() { said IOSUP-SAVE "$1"; }
 save_kv() { kv "$(save_said "$1 " | tail -n1)" "$2"; }
-save_ok=0 save_bad=0
-save_check() {
-	local what=$1
-	shift
-	if "$@"; then save_ok=$((save_ok + 1)); else test_fail "save: $what"; save_bad=$((save_bad + 1)); fi
-}
+save_check() { check save "$@"; }
 printf '\nxl save -D and xl restore of the domU with its pools:\n'
 save_said '' | grep -vE '^(show|policy) ' | sed 's/^/  /'
 save_said 'show ' | sed 's/^/  /'
@@ -600,7 +600,7 @@ for storm in forkexit forkexec; do
 	storm_check save "domu-dev-restored-$storm" "$hi" others
 done
 printf '  %d save checks passed, %d failed; saved in %s ms (%s bytes), restored in %s ms\n' \
-	"$save_ok" "$save_bad" "$(save_kv saved ms)" "$(save_kv saved bytes)" "$(save_kv restored ms)"
+	"${passed[save]:-0}" "${failed[save]:-0}" "$(save_kv saved ms)" "$(save_kv saved bytes)" "$(save_kv restored ms)"
 
 # dom0's own storm, alone and while the domU churns: dom0's VT-d domain's
 # invalidations a process, the same within DOM0_DRIFT_MAX; the domU's
@@ -638,19 +638,14 @@ steer_check "the idle domU's pools: '${v:-no reading}', expected at most a tenth
 # The hostile domU (domu/init's hostile(), scenario domu's hostile_checks):
 # IOSUP-HOSTILE lines dom0 said and the domU's marks. Every check fails
 # when its reading is missing.
-hostile_said() { console_lines | grep -a "^IOSUP-HOSTILE $1" | sed 's/^IOSUP-HOSTILE //' || true; }
+hostile_said() { said IOSUP-HOSTILE "$1"; }
 hostile_kv() { kv "$(hostile_said "$1 " | tail -n1)" "$2"; }
 # hostile_mark WHAT: the rest of the domU's last "domu-hostile tag=dev WHAT" mark.
 hostile_mark() {
 	{ grep -aoE "IOSUP-MARK domu-hostile tag=dev $1[^ ]*( [^ ]+)*" "$boot/console.log" || true; } |
 		tr -d '\r' | tail -n1 | sed "s|^IOSUP-MARK domu-hostile tag=dev ||"
 }
-hostile_ok=0 hostile_bad=0
-hostile_check() {
-	local what=$1
-	shift
-	if "$@"; then hostile_ok=$((hostile_ok + 1)); else test_fail "hostile: $what"; hostile_bad=$((hostile_bad + 1)); fi
-}
+hostile_check() { check hostile "$@"; }
 printf '\nthe hostile domU (domid %s):\n' "$domid"
 hostile_said '' | sed 's/^/  /'
 { grep -aoE 'IOSUP-MARK domu-hostile tag=dev .*' "$boot/console.log" || true; } | tr -d '\r' |
@@ -738,7 +733,7 @@ fi
 v=$(hostile_said 'alive=' | tail -n1)
 hostile_check "iosupd alive after the hostile domU: '${v:-no reading}'" test "$v" = alive=yes
 t=$(hostile_kv time seconds)
-printf '  %d hostile checks passed, %d failed; the hostile part took %s s\n' "$hostile_ok" "$hostile_bad" "${t:-?}"
+printf '  %d hostile checks passed, %d failed; the hostile part took %s s\n' "${passed[hostile]:-0}" "${failed[hostile]:-0}" "${t:-?}"
 
 # The domU's invalidations a process, per configuration, for the demo:
 # stock (the module not loaded), the pool at the module's defaults, and
