@@ -613,27 +613,29 @@ for p in dom0-alone-forkexit dom0-underdomu-forkexit; do
 		v=$(awk -v a="$d0" -v n="$n" 'BEGIN { printf "%.3f", a / n }')
 		printf '  %-26s %s processes: dom0 %s per process, the domU %s invalidations meanwhile\n' "$p" "$n" "$v" "$du"
 		[ $p = dom0-alone-forkexit ] && d0a=$v || d0u=$v
-		steer_check "$p: dom0 $v invalidations a process, expected [$FORKEXIT_MIN, $DOM0_FORKEXIT_MAX] (no pool in dom0)" \
+		check dom0 "$p: dom0 $v invalidations a process, expected [$FORKEXIT_MIN, $DOM0_FORKEXIT_MAX] (no pool in dom0)" \
 			eval 'ge "$v" "$FORKEXIT_MIN" && le "$v" "$DOM0_FORKEXIT_MAX"'
 	else
-		steer_check "$p: no such phase in the trace's analysis" false
+		check dom0 "$p: no such phase in the trace's analysis" false
 	fi
 done
 cb=$({ grep -aoE 'IOSUP-MARK domu-churn tag=dev begin pgds=[0-9]+' "$boot/console.log" || true; } | tail -n1)
 ce=$({ grep -aoE 'IOSUP-MARK domu-churn tag=dev end pgds=[0-9]+' "$boot/console.log" || true; } | tail -n1)
 v=$(( ${ce##*=} - ${cb##*=} )) 2>/dev/null || v=''
 printf '  the domU allocated %s page-global directories over its churn\n' "${v:-?}"
-steer_check "the domU's churn allocated '${v:-no reading}' page-global directories, expected some" \
+check dom0 "the domU's churn allocated '${v:-no reading}' page-global directories, expected some" \
 	eval 'numbers "$v" && [ "$v" -gt 0 ]'
-steer_check "dom0's rate under the domU's churn ${d0u:-?}, alone ${d0a:-?}: expected at most $DOM0_DRIFT_MAX more" \
+check dom0 "dom0's rate under the domU's churn ${d0u:-?}, alone ${d0a:-?}: expected at most $DOM0_DRIFT_MAX more" \
 	eval 'numbers "$d0a" "$d0u" && awk -v a="$d0a" -v b="$d0u" -v m="$DOM0_DRIFT_MAX" "BEGIN { exit !(b - a <= m) }"'
 
 # The idle domU: its pools at most a tenth of their peak within IDLE_SECONDS.
 v=$(console_lines | grep -a '^IOSUP-IDLE ' | tail -n1)
 printf '\nidle: %s\n' "${v:-no reading}"
 pk=$(kv "$v" peak) pl=$(kv "$v" pools) ms=$(kv "$v" ms)
-steer_check "the idle domU's pools: '${v:-no reading}', expected at most a tenth of a peak above 0 within $IDLE_SECONDS s" \
+check idle "the idle domU's pools: '${v:-no reading}', expected at most a tenth of a peak above 0 within $IDLE_SECONDS s" \
 	eval 'numbers "$pk" "$pl" "$ms" && [ "$pk" -gt 0 ] && [ $((pl * 10)) -le "$pk" ] && [ "$ms" -le $((IDLE_SECONDS * 1000)) ]'
+printf '  %d dom0 and idle checks passed, %d failed\n' "$((${passed[dom0]:-0} + ${passed[idle]:-0}))" \
+	"$((${failed[dom0]:-0} + ${failed[idle]:-0}))"
 
 # The hostile domU (domu/init's hostile(), scenario domu's hostile_checks):
 # IOSUP-HOSTILE lines dom0 said and the domU's marks. Every check fails
