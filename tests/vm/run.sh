@@ -301,13 +301,13 @@ splat_text() {
 	fi
 	awk -v start="$KNOWN_GNTDEV_SPLAT" -v pcifront="$KNOWN_PCIFRONT_SPLAT" \
 		-v known="$out/known-splats" '
-		function flush(drop,   i) {
-			for (i = 1; i <= n; i++) if (!drop) print buf[i]
-			n = 0
+		# A buffered report: its lines joined, and printed unless dropped.
+		function joined(b, k,   i, t) {
+			for (i = 1; i <= k; i++) t = t "\n" b[i]
+			return t
 		}
-		function pflush(drop,   i) {
-			for (i = 1; i <= pn; i++) if (!drop) print pbuf[i]
-			pn = 0
+		function emit(b, k, drop,   i) {
+			for (i = 1; i <= k; i++) if (!drop) print b[i]
 		}
 		# The domU report: its own lines buffered, the others passed on.
 		!pn && index($0, pcifront) && match($0, /domu-[a-z0-9]*\| /) {
@@ -316,15 +316,13 @@ splat_text() {
 		pn && index($0, pfx) {
 			pbuf[++pn] = $0
 			if (index($0, "</TASK>") || pn > 80) {
-				t = ""
-				for (i = 1; i <= pn; i++) t = t "\n" pbuf[i]
-				if (pn <= 80 && t ~ /WARNING: CPU: [0-9]+ PID: [0-9]+ at fs\/sysfs\/group\.c/ &&
-				    t ~ /pcifront_free_roots\+/ && t ~ /xenbus_dev_remove\+/) {
+				t = joined(pbuf, pn)
+				drop = pn <= 80 && t ~ /WARNING: CPU: [0-9]+ PID: [0-9]+ at fs\/sysfs\/group\.c/ &&
+				    t ~ /pcifront_free_roots\+/ && t ~ /xenbus_dev_remove\+/
+				if (drop)
 					print "pcifront: " pbuf[1] >known
-					pflush(1)
-				} else {
-					pflush(0)
-				}
+				emit(pbuf, pn, drop)
+				pn = 0
 			}
 			next
 		}
@@ -332,20 +330,18 @@ splat_text() {
 		n {
 			buf[++n] = $0
 			if (index($0, "</TASK>") || n > 150) {
-				t = ""
-				for (i = 1; i <= n; i++) t = t "\n" buf[i]
-				if (n <= 150 && t ~ /xenstored\/[0-9]+ is trying to acquire lock/ &&
-				    t ~ /gntdev_mmap\+/ && t ~ /gntdev_ioctl\+/) {
+				t = joined(buf, n)
+				drop = n <= 150 && t ~ /xenstored\/[0-9]+ is trying to acquire lock/ &&
+				    t ~ /gntdev_mmap\+/ && t ~ /gntdev_ioctl\+/
+				if (drop)
 					print buf[1] >known
-					flush(1)
-				} else {
-					flush(0)
-				}
+				emit(buf, n, drop)
+				n = 0
 			}
 			next
 		}
 		{ print }
-		END { flush(0); pflush(0) }' "$console"
+		END { emit(buf, n, 0); emit(pbuf, pn, 0) }' "$console"
 }
 
 no_splats() {
@@ -357,7 +353,7 @@ no_splats() {
 	[ "${gntdev:-0}" -eq 0 ] ||
 		log "known report left out of the splat check: lockdep on gntdev's locks (xenstored mapping a new domain's ring), $gntdev time(s)"
 	[ "${pcifront:-0}" -eq 0 ] ||
-		log "known report left out of the splat check: the domU's pcifront removing its root bus twice when destroyed, $pcifront time(s)"
+		log "known report left out of the splat check: the domU's pcifront removing its root bus twice when destroyed or its device detached, $pcifront time(s)"
 	[ -z "$found" ] || fail "the console reports a kernel or hypervisor problem:
 $found"
 }

@@ -198,7 +198,8 @@ counter() {
 	line=$(grep -a "IOSUP-DOMUXEN $1 $2 " "$boot/console.log" | tail -n1) || return 1
 	kv "$line" iotlb_psi
 }
-ratio() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.2f", a / n }'; }
+# ratio A N [DIGITS]: A / N with DIGITS (2) decimals.
+ratio() { awk -v a="$1" -v n="$2" -v d="${3:-2}" 'BEGIN { printf "%." d "f", a / n }'; }
 # storm_check PART PHASE MAX WHOSE: a storm of the domU with its pools in
 # play: its page-selective invalidations per process at most MAX, Xen's
 # count equal to QEMU's. WHOSE says what QEMU's count is: "domu", the
@@ -213,7 +214,7 @@ storm_check() {
 		mean=$(cell "$boot/all.tsv" "$p" mean_us) && cb=$(counter "$p" begin) &&
 		ce=$(counter "$p" end) && numbers "$cb" "$ce" "$du" "$all" "$d0" "$n" && [ "$n" -gt 0 ]; then
 		[ "$whose" = domu ] || du=$((all - d0))
-		pp=$(awk -v a="$du" -v n="$n" 'BEGIN { printf "%.3f", a / n }')
+		pp=$(ratio "$du" "$n" 3)
 		per_proc[$p]=$pp
 		printf '  %-28s %4s processes: %5s invalidations (%s per process) for the domU, counters %s, dom0 %s/p, mean %s us\n' \
 			"$p" "$n" "$du" "$pp" "$((ce - cb))" "$(ratio "$d0" "$n")" "$mean"
@@ -252,7 +253,7 @@ for tag in nodev dev; do
 			continue
 		fi
 		[ "$storm" = forkexit ] && lo=$FORKEXIT_MIN hi=$FORKEXIT_MAX || lo=$FORKEXEC_MIN hi=$FORKEXEC_MAX
-		per_proc[$p]=$(awk -v a="$du" -v n="$n" 'BEGIN { printf "%.3f", a / n }')
+		per_proc[$p]=$(ratio "$du" "$n" 3)
 		pp=$(ratio "$du" "$n")
 		ge "$pp" "$lo" && le "$pp" "$hi" ||
 			test_fail "$p: $pp page-selective invalidations per process for the domU's VT-d domain, expected [$lo, $hi]"
@@ -263,7 +264,7 @@ for tag in nodev dev; do
 	done
 done
 
-ready() { grep -aoE "IOSUP-MARK domu-ready tag=$1 .*" "$boot/console.log" | tail -n1; }
+ready() { { grep -aoE "IOSUP-MARK domu-ready tag=$1 .*" "$boot/console.log" || true; } | tail -n1; }
 r=$(ready nodev)
 printf '\n  %s\n' "${r:-no ready mark of domu-nodev}"
 [[ $r == *"pci=none disk=none"* ]] || test_fail "device: the domU without a device says: ${r:-nothing}"
@@ -296,7 +297,10 @@ done
 # fails), or a mark or message of the domU's console (prefixed domu-dev| ),
 # without the console's time stamp; nothing (not a failure of the script)
 # when there is none.
-console_lines() { sed -E 's/^[0-9]+\.[0-9]+ //' "$boot/console.log" | tr -d '\r'; }
+# The console without its time stamps, made once: every reading below
+# greps it.
+sed -E 's/^[0-9]+\.[0-9]+ //' "$boot/console.log" | tr -d '\r' >"$out/console.txt"
+console_lines() { cat "$out/console.txt"; }
 # said TAG PATTERN: dom0's TAG lines that start with PATTERN, without TAG.
 said() { console_lines | grep -a "^$1 $2" | sed "s/^$1 //" || true; }
 # check PART WHAT COMMAND...: one assertion of a part (agent, steer, save,
@@ -610,7 +614,7 @@ d0a='' d0u=''
 for p in dom0-alone-forkexit dom0-underdomu-forkexit; do
 	if d0=$(cell "$boot/dom0.tsv" "$p" iotlb_pages) && du=$(cell "$boot/domu.tsv" "$p" iotlb_pages) &&
 		n=$(cell "$boot/all.tsv" "$p" procs) && numbers "$d0" "$du" "$n" && [ "$n" -gt 0 ]; then
-		v=$(awk -v a="$d0" -v n="$n" 'BEGIN { printf "%.3f", a / n }')
+		v=$(ratio "$d0" "$n" 3)
 		printf '  %-26s %s processes: dom0 %s per process, the domU %s invalidations meanwhile\n' "$p" "$n" "$v" "$du"
 		[ $p = dom0-alone-forkexit ] && d0a=$v || d0u=$v
 		check dom0 "$p: dom0 $v invalidations a process, expected [$FORKEXIT_MIN, $DOM0_FORKEXIT_MAX] (no pool in dom0)" \

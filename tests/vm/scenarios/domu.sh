@@ -210,20 +210,16 @@ steer_checks() {
 # its pools hold; targets: the targets in control/iosup.
 levels() { agent_field limit; }
 pools() { agent_field pool; }
-agent_field() {
+agent_field() { per_level data/iosup/level- "$1"; }
+targets() { per_level control/iosup/target-l; }
+# per_level NODE [KEY]: "L1,L2,L3,L4", each level's NODE<level> under the
+# domain's home (KEY's value in it, with KEY), "missing" for one unread.
+per_level() {
 	_out=''
 	for l in 1 2 3 4; do
-		v=$(xenstore-read "$home/data/iosup/level-$l" 2>/dev/null) &&
-			v=$(echo " $v " | sed -n "s/.* $1=\([0-9]*\) .*/\1/p") || v=''
+		v=$(xenstore-read "$home/$1$l" 2>/dev/null) || v=''
+		[ -z "${2:-}" ] || v=$(echo " $v " | sed -n "s/.* $2=\([0-9]*\) .*/\1/p")
 		_out="$_out${_out:+,}${v:-missing}"
-	done
-	echo "$_out"
-}
-targets() {
-	_out=''
-	for l in 1 2 3 4; do
-		v=$(xenstore-read "$home/control/iosup/target-l$l" 2>/dev/null) || v=missing
-		_out="$_out${_out:+,}$v"
 	done
 	echo "$_out"
 }
@@ -240,14 +236,17 @@ ramp_sampler() {
 	: >"/tmp/domu-$1.ramp-samples"
 	_i=0
 	while [ ! -e "/tmp/domu-$1.ramp-end" ] && [ $_i -lt 3000 ]; do
-		c=$(iosup-xen-counters --raw "$2" 2>/dev/null) &&
-			echo "$(now_ms):$(echo " $c " | sed -n 's/.* iotlb_psi=\([0-9]*\) .*/\1/p')"
+		psi_sample "$2"
 		_i=$((_i + 1))
 	done >>"/tmp/domu-$1.ramp-samples"
 	# One sample after the end mark, for the ramp's total.
-	c=$(iosup-xen-counters --raw "$2" 2>/dev/null) &&
-		echo "$(now_ms):$(echo " $c " | sed -n 's/.* iotlb_psi=\([0-9]*\) .*/\1/p')" \
-			>>"/tmp/domu-$1.ramp-samples"
+	psi_sample "$2" >>"/tmp/domu-$1.ramp-samples"
+}
+# psi_sample DOMID: "MS:COUNT", the domain's page-selective invalidations
+# by Xen's count now; nothing when they cannot be read.
+psi_sample() {
+	c=$(iosup-xen-counters --raw "$1" 2>/dev/null) &&
+		echo "$(now_ms):$(echo " $c " | sed -n 's/.* iotlb_psi=\([0-9]*\) .*/\1/p')"
 }
 # pool_sampling: "MS SUM" of the domain's pools every half second, to
 # /tmp/domu-pools (the idle check's peak), until killed.
