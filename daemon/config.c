@@ -4,10 +4,13 @@
  * Values are checked against each key's range; the first bad line stops
  * the parse and is named in the error.
  */
+#define _POSIX_C_SOURCE 200809L /* getgrnam_r */
+
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,7 +22,7 @@
 /* Longest line taken; a longer one is an error, not silently cut. */
 #define LINE_MAX_LEN 512
 
-enum value_kind { VALUE_U32, VALUE_MODE, VALUE_DIR };
+enum value_kind { VALUE_U32, VALUE_MODE, VALUE_DIR, VALUE_GROUP };
 
 struct key {
 	const char *name;
@@ -50,6 +53,7 @@ static const struct key keys[] = {
 	U32_KEY("guest_lease_s", guest_lease_s, 3, IOSUP_LEASE_MAX, "seconds"),
 	{ "mode", VALUE_MODE, offsetof(struct iosup_config, mode), 0, 0, NULL },
 	{ "metrics_dir", VALUE_DIR, offsetof(struct iosup_config, metrics_dir), 0, 0, NULL },
+	{ "control_group", VALUE_GROUP, offsetof(struct iosup_config, control_group), 0, 0, NULL },
 };
 
 void config_defaults(struct iosup_config *config)
@@ -63,6 +67,7 @@ void config_defaults(struct iosup_config *config)
 		.mode = IOSUP_MODE_ENFORCE,
 		.guest_lease_s = IOSUP_XS_LEASE_S,
 		.metrics_dir = CONFIG_METRICS_DIR,
+		.control_gid = (gid_t)-1,
 	};
 }
 
@@ -150,6 +155,36 @@ static int parse_dir(const char *name, unsigned int lineno, const char *key,
 	return 0;
 }
 
+/*
+ * A group's name: empty (root alone), or what useradd and adduser take
+ * (letters, digits, '_', '.', '-', not first a '-'), not a bare number:
+ * "100" could be read as a gid, and is refused rather than guessed at.
+ */
+static int parse_group(const char *name, unsigned int lineno, const char *key,
+		       const char *value, char *out, char *err, size_t err_len)
+{
+	bool digits = true;
+	const char *p;
+
+	if (strlen(value) >= CONFIG_GROUP_MAX)
+		return fail(err, err_len, name, lineno, "%s: longer than %d characters",
+			    key, CONFIG_GROUP_MAX - 1);
+	for (p = value; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+			return fail(err, err_len, name, lineno,
+				    "%s: '%.40s' is not a group name (letters, digits, '_', '.', '-')",
+				    key, value);
+		if (!isdigit((unsigned char)*p))
+			digits = false;
+	}
+	if (*value == '-' || (*value && digits))
+		return fail(err, err_len, name, lineno,
+			    "%s: '%.40s' is not a group name (a name, not a number, not first a '-')",
+			    key, value);
+	strcpy(out, value);
+	return 0;
+}
+
 static char *trim(char *s)
 {
 	char *end;
@@ -200,6 +235,11 @@ static int parse_line(const char *name, unsigned int lineno, char *line,
 	if (keys[i].kind == VALUE_DIR)
 		return parse_dir(name, lineno, key, value,
 				 (char *)c + keys[i].offset, err, err_len);
+	if (keys[i].kind == VALUE_GROUP) {
+		c->control_group_line = lineno;
+		return parse_group(name, lineno, key, value,
+				   (char *)c + keys[i].offset, err, err_len);
+	}
 	if (!parse_u32(value, keys[i].min, keys[i].max,
 		       (uint32_t *)((char *)c + keys[i].offset)))
 		return fail(err, err_len, name, lineno,
@@ -243,6 +283,41 @@ int config_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
+/* control_group's gid from the host's group database (NSS). */
+static int resolve_group(const char *path, struct iosup_config *config, char *err,
+			 size_t err_len)
+{
+	/* Enough for a group with a few hundred members; grown on ERANGE. */
+	size_t len = 4096;
+	struct group gr, *found = NULL;
+	char *buf = NULL, *bigger;
+	int r;
+
+	config->control_gid = (gid_t)-1;
+	if (!config->control_group[0])
+		return 0;
+	do {
+		bigger = realloc(buf, len);
+		if (!bigger) {
+			r = ENOMEM;
+			break;
+		}
+		buf = bigger;
+		r = getgrnam_r(config->control_group, &gr, buf, len, &found);
+		len *= 2;
+	} while (r == ERANGE && len <= 1 << 20);
+	if (found)
+		config->control_gid = gr.gr_gid;
+	free(buf);
+	if (found)
+		return 0;
+	if (!r)
+		return fail(err, err_len, path, config->control_group_line,
+			    "control_group: no group '%s' on this host", config->control_group);
+	return fail(err, err_len, path, config->control_group_line,
+		    "control_group: looking up '%s': %s", config->control_group, strerror(r));
+}
+
 int config_load(const char *path, struct iosup_config *config, char *err,
 		size_t err_len)
 {
@@ -279,5 +354,5 @@ int config_load(const char *path, struct iosup_config *config, char *err,
 	}
 	free(buf);
 	fclose(f);
-	return ret;
+	return ret ? ret : resolve_group(path, config, err, err_len);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum iosup_mode {
 	IOSUP_MODE_ENFORCE,	/* decide and apply */
@@ -20,6 +21,9 @@ enum iosup_mode {
 
 /* A path's room, its NUL included: a directory, not a file deep in one. */
 #define CONFIG_PATH_MAX 256
+
+/* A group's name, its NUL included (useradd takes at most 32). */
+#define CONFIG_GROUP_MAX 33
 
 /*
  * Debian's prometheus-node-exporter reads its textfile collector's
@@ -39,6 +43,11 @@ struct iosup_config {
 	uint32_t guest_lease_s;
 	/* Where iosup.prom is written each period; "": no metrics (metrics.h). */
 	char metrics_dir[CONFIG_PATH_MAX];
+	/* The group let in on the control socket beside root; "": none. */
+	char control_group[CONFIG_GROUP_MAX];
+	/* Its gid, found by config_load ((gid_t)-1: none), and its line. */
+	gid_t control_gid;
+	unsigned int control_group_line;
 };
 
 /*
@@ -60,7 +69,11 @@ void config_defaults(struct iosup_config *config);
 int config_parse(const char *name, const char *text, size_t len,
 		 struct iosup_config *config, char *err, size_t err_len);
 
-/* Reads and parses the file at @path; a missing file leaves the defaults. */
+/*
+ * Reads and parses the file at @path; a missing file leaves the defaults.
+ * control_group is looked up in the host's group database here: a name
+ * that is not a group is an error naming its line.
+ */
 int config_load(const char *path, struct iosup_config *config, char *err,
 		size_t err_len);
 

@@ -376,7 +376,18 @@ int ctl_server_dispatch(struct ctl_server *s)
 	return 0;
 }
 
-/* Binds @fd at @path with the mode (and group) the callers may use. */
+/*
+ * The socket file's mode: root's alone, or anyone's to connect to when a
+ * group is let in. Membership is then checked on each connection
+ * (allowed()), not by the file's group: chown to a group iosupd is not in
+ * takes CAP_CHOWN, which its unit does not grant.
+ */
+static mode_t socket_mode(gid_t group)
+{
+	return group != (gid_t)-1 ? 0666 : 0600;
+}
+
+/* Binds @fd at @path with the mode the callers may use. */
 static int bind_at(int fd, const char *path, gid_t group)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -395,17 +406,21 @@ static int bind_at(int fd, const char *path, gid_t group)
 			return -errno;
 	}
 	/* The mode is right from the start: no window with a wider one. */
-	old = umask(group != (gid_t)-1 ? 0117 : 0177);
+	old = umask(0777 & ~socket_mode(group));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		r = -errno;
 	umask(old);
-	if (r)
-		return r;
-	if (group != (gid_t)-1 && fchownat(AT_FDCWD, path, (uid_t)-1, group, AT_SYMLINK_NOFOLLOW)) {
-		r = -errno;
-		unlink(path);
-	}
 	return r;
+}
+
+int ctl_server_set_group(struct ctl_server *s, gid_t group)
+{
+	/*
+	 * The check first: should the mode not follow, it is the check that
+	 * decides, and a mode left too narrow only keeps members out.
+	 */
+	s->group = group;
+	return chmod(s->path, socket_mode(group)) ? -errno : 0;
 }
 
 int ctl_server_new(const char *path, gid_t group, const struct ctl_server_ops *ops,

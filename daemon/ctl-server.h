@@ -57,13 +57,20 @@ struct ctl_server;
 
 /*
  * Listens at @path (a stale socket there is replaced; anything else is
- * -EEXIST). The socket is created mode 0600, or 0660 owned by @group if
- * @group is not (gid_t)-1, and only clients with uid 0, or with @group as
+ * -EEXIST). Only clients with uid 0, or with @group (unless (gid_t)-1) as
  * their primary or a supplementary group, are answered; others get a
  * CTL_ERR_PERMISSION reply to their first request and are disconnected.
+ * The socket is mode 0600 without a group, else 0666: the credentials of
+ * each connection (SO_PEERCRED, SO_PEERGROUPS) are what let a member in.
  */
 int ctl_server_new(const char *path, gid_t group, const struct ctl_server_ops *ops,
 		   void *userdata, struct ctl_server **out);
+
+/*
+ * Lets @group in beside root from now on ((gid_t)-1: root alone), and
+ * sets the socket's mode to match. Connections already let in stay.
+ */
+int ctl_server_set_group(struct ctl_server *s, gid_t group);
 
 /* Disconnects every client, closes the socket and removes @path. */
 void ctl_server_free(struct ctl_server *s);

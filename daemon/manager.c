@@ -115,6 +115,21 @@ void manager_update_status(struct manager *m)
 
 /* ---- reload, pause, resume, the control socket -------------------------- */
 
+/* Who the control socket lets in beside root, changed by a reload. */
+static void set_control_group(struct manager *m, const struct iosup_config *c)
+{
+	int r = ctl_server_set_group(m->ctl, c->control_gid);
+
+	if (c->control_gid == (gid_t)-1)
+		log_info("reload: the control socket now lets in root alone");
+	else
+		log_info("reload: the control socket now lets in root and group %s (%u)",
+			 c->control_group, (unsigned int)c->control_gid);
+	if (r)
+		log_error("reload: the control socket's mode: %s; the group check applies all the same",
+			  strerror(-r));
+}
+
 static int reload(struct manager *m, char *err, size_t err_len)
 {
 	struct iosup_config c;
@@ -128,6 +143,8 @@ static int reload(struct manager *m, char *err, size_t err_len)
 	if (r) {
 		log_error("reload: %s; keeping the running configuration", err);
 	} else {
+		if (c.control_gid != m->config.control_gid)
+			set_control_group(m, &c);
 		m->config = c;
 		log_info("reload: %s read; period %" PRIu32 " ms", m->config_path,
 			 c.period_ms);
@@ -287,7 +304,7 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 	}
 
 	make_socket_dir(options->socket_path);
-	r = ctl_server_new(options->socket_path, (gid_t)-1, &ops, m, &m->ctl);
+	r = ctl_server_new(options->socket_path, m->config.control_gid, &ops, m, &m->ctl);
 	if (r) {
 		log_error("control socket %s: %s", options->socket_path, strerror(-r));
 		goto fail;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The config parser: a full file, the defaults, and every kind of bad line. */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
+
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assert.h"
 #include "config.h"
@@ -118,6 +122,44 @@ static void test_long_line_and_nul(void)
 	ASSERT_EQ(c.mode, IOSUP_MODE_ENFORCE);
 }
 
+static void test_control_group(void)
+{
+	struct iosup_config c;
+	char err[256] = "";
+
+	config_defaults(&c);
+	ASSERT_STREQ(c.control_group, "");
+	ASSERT_EQ(c.control_gid, (gid_t)-1);
+	ASSERT_EQ(parse("control_group = iosup-ops_2.x\n", &c, err), 0);
+	ASSERT_STREQ(c.control_group, "iosup-ops_2.x");
+	ASSERT_EQ(c.control_group_line, 1);
+	bad("\ncontrol_group = 100\n", "iosupd.conf:2: control_group: '100' is not a group name");
+	bad("control_group = -wheel\n", "control_group: '-wheel' is not a group name");
+	bad("control_group = wheel staff\n", "control_group: 'wheel staff' is not a group name");
+	bad("control_group = a/b\n", "control_group: 'a/b' is not a group name");
+	bad("control_group = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "control_group: longer than 32");
+	bad("control_group = root\ncontrol_group = root\n", "control_group: set twice");
+}
+
+/* config_load over @text written to a file of its own. */
+static int load_text(const char *text, struct iosup_config *c, char *err, char *path)
+{
+	FILE *f;
+	int fd, r;
+
+	strcpy(path, "/tmp/iosup-config-XXXXXX");
+	fd = mkstemp(path);
+	ASSERT_TRUE(fd >= 0);
+	f = fdopen(fd, "w");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(fputs(text, f) >= 0);
+	ASSERT_EQ(fclose(f), 0);
+	config_defaults(c);
+	r = config_load(path, c, err, 256);
+	unlink(path);
+	return r;
+}
+
 static void test_load(void)
 {
 	struct iosup_config c;
@@ -130,6 +172,23 @@ static void test_load(void)
 	/* A directory cannot be read as a file. */
 	ASSERT_TRUE(config_load("/", &c, err, sizeof(err)) < 0);
 	ASSERT_TRUE(strstr(err, "/: ") == err);
+
+	/* control_group is looked up: root's group is on every host. */
+	char path[64], want[128];
+
+	ASSERT_EQ(load_text("period_ms = 1000\ncontrol_group = root\n", &c, err, path), 0);
+	ASSERT_EQ(c.control_gid, 0);
+	ASSERT_EQ(load_text("control_group =\n", &c, err, path), 0);
+	ASSERT_EQ(c.control_gid, (gid_t)-1);
+	/* No such group: an error naming the file and the line. */
+	ASSERT_EQ(load_text("mode = off\n\ncontrol_group = iosup-no-such-group\n", &c, err, path),
+		  -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: control_group: no group 'iosup-no-such-group' on this host",
+		 path);
+	if (strcmp(err, want)) {
+		fprintf(stderr, "expected '%s', got '%s'\n", want, err);
+		ASSERT_TRUE(0);
+	}
 }
 
 int main(void)
@@ -138,6 +197,7 @@ int main(void)
 	test_bad();
 	test_metrics_dir();
 	test_long_line_and_nul();
+	test_control_group();
 	test_load();
 	printf("config: all passed\n");
 	return 0;

@@ -445,16 +445,31 @@ static void test_creds(void)
 	ASSERT_EQ(refusals, 2);
 	ctl_server_free(serving);
 
-	/* With a group: its members are let in, by primary or supplementary group. */
+	/*
+	 * With a group: anyone may connect (no chown, which would take
+	 * CAP_CHOWN), and its members are let in, by primary or
+	 * supplementary group; others are refused.
+	 */
 	serving = start(CTL_GID);
 	ASSERT_EQ(lstat(path, &st), 0);
-	ASSERT_EQ(st.st_mode & 07777, 0660);
-	ASSERT_EQ(st.st_gid, CTL_GID);
+	ASSERT_EQ(st.st_mode & 07777, 0666);
 	as_other(CTL_GID, NULL, 0, "ok");
 	as_other(OTHER_GID, ctl_group, 1, "ok");
-	ASSERT_EQ(chmod(path, 0666), 0);
 	as_other(OTHER_GID, other, 1, CTL_ERR_PERMISSION);
 	ASSERT_EQ(refusals, 3);
+
+	/* A reload lets another group in, then root alone. */
+	ASSERT_EQ(ctl_server_set_group(serving, OTHER_GID), 0);
+	as_other(OTHER_GID, other, 1, "ok");
+	as_other(CTL_GID, ctl_group, 1, CTL_ERR_PERMISSION);
+	ASSERT_EQ(refusals, 4);
+	ASSERT_EQ(ctl_server_set_group(serving, (gid_t)-1), 0);
+	ASSERT_EQ(lstat(path, &st), 0);
+	ASSERT_EQ(st.st_mode & 07777, 0600);
+	/* Opened up again, so that it is the check that says no. */
+	ASSERT_EQ(chmod(path, 0666), 0);
+	as_other(OTHER_GID, other, 1, CTL_ERR_PERMISSION);
+	ASSERT_EQ(refusals, 5);
 	ctl_server_free(serving);
 }
 

@@ -4,8 +4,8 @@
 # the degraded modes said in the status, the domain list with Xen's
 # counters, pause and resume, reload (good and bad), --observe, a
 # hypervisor without the counters, sd_notify, the metrics file (written
-# each period, no temp file left; a missing directory said once), and a
-# clean stop that removes the socket.
+# each period, no temp file left; a missing directory said once), a
+# clean stop that removes the socket, and control_group's users.
 # Usage: test_manager.sh MANAGER-HARNESS IOSUPCTL
 set -euo pipefail
 harness=$1
@@ -175,4 +175,37 @@ run 0 status --json
 has '"state":"observe-only"'
 has 'observing only (--observe)'
 stop
+observe=
+
+# control_group: a member of the group (primary or supplementary) is let
+# in, anyone else is refused (exit 4); a reload to no group leaves root
+# alone. The users are made with setpriv, so this needs root.
+as_user() {
+	local want=$1 rc=0
+	shift
+	out=$(setpriv --reuid=65534 "$@" "$iosupctl" --socket "$sock" status 2>&1) || rc=$?
+	echo "+ (uid 65534 $*) iosupctl status: exit $rc: $out"
+	[ "$rc" -eq "$want" ] || fail "uid 65534 $*: exit $rc, expected $want"
+}
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && getent group nogroup >/dev/null; then
+	chmod 755 "$dir"
+	printf 'metrics_dir =\ncontrol_group = nogroup\n' >"$conf"
+	start IOSUP_STUB_XEN=counters
+	[ "$(stat -c %a "$sock")" = 666 ] || fail "with a group, the socket is mode $(stat -c %a "$sock"), not 666"
+	as_user 0 --regid=65534 --clear-groups
+	as_user 0 --regid=1 --groups=65534
+	as_user 4 --regid=1 --clear-groups
+	grep -qF "only root and group 65534" <<<"$out" || fail "the refusal does not name the group"
+	printf 'metrics_dir =\n' >"$conf"
+	run 0 reload
+	logged "the control socket now lets in root alone"
+	[ "$(stat -c %a "$sock")" = 600 ] || fail "without a group, the socket is mode $(stat -c %a "$sock"), not 600"
+	as_user 4 --regid=65534 --clear-groups
+	printf 'metrics_dir =\ncontrol_group = iosup-no-such-group\n' >"$conf"
+	run 1 reload
+	has "$conf:2: control_group: no group 'iosup-no-such-group' on this host"
+	stop
+else
+	echo "(not root: control_group's users are checked in test-ctl-server creds)"
+fi
 echo "manager: all passed"
