@@ -27,7 +27,8 @@
 #             under the same churn
 #   pressure  stress-ng makes the module's shrinker take from the pools,
 #             or iosupd cut them first for the low free memory (checked:
-#             else the run proves nothing; which one is said); then, under
+#             else the run proves nothing; which one is said, and how low
+#             MemAvailable went); then, under
 #             churn, until COOLDOWN s after that event (less a period), no
 #             limit rises and the pools never hold more pages than they did
 #             when the pressure came (read ten times a second: the churn's
@@ -258,6 +259,13 @@ else
 	printf 'pressure: pools %s pages (limits %s) before stress-ng; asked for %s quarter(s) of them beyond free memory, the shrinker took %s tables (%s events)\n' \
 		"$(kv "$p" held)" "$(kv "$p" held_limits)" "$(kv "$p" quarters)" "$(kv "$p" shrunk)" "$(kv "$p" events)"
 	printf '  iosupd cut limits for pressure %s time(s) (its log)\n' "$(kv "$p" iosupd_pressure_cuts)"
+	# What iosupd's floor of free memory saw: MemAvailable at its lowest
+	# while stress-ng ran (the floor is a quarter of MemTotal, controller.sh).
+	lines IOSUP-CTL-MEM | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		if (v["stress"] ~ /^[0-9]+$/ && v["avail"] ~ /^[0-9]+$/ && (low == "" || v["avail"] + 0 < low + 0)) {
+			low = v["avail"]; total = v["total"] }
+		} END { if (low == "") print "  MemAvailable under stress-ng: no reading"
+			else printf "  MemAvailable under stress-ng: %d MiB at its lowest, %.0f%% of MemTotal\n", low / 1024, 100 * low / total }'
 	lines IOSUP-CTL-COOL >"$out/cool.all"
 	# Judged: the seconds up to a period short of the cool-down's end (the
 	# event is seen here up to a second after iosupd acted on it, and

@@ -31,6 +31,8 @@
 #     (the pools over the period before the line)
 #   IOSUP-CTL-SHRINK t=UPTIME shrunk=TABLES iosupd_cuts=N (the first pressure event)
 #   IOSUP-CTL-COOL t=UPTIME min=P max=P limits=... (a second of the cool-down)
+#   IOSUP-CTL-MEM t=UPTIME total=KB avail=KB free=KB pages=P limits=... stress=PID|none
+#     (a second of the pressure phase: what iosupd's floor compares)
 #   IOSUP-CTL-PRESSURE held=P shrunk=TABLES first=UPTIME cool_end=UPTIME ...
 # rig_ctl_rate=R and rig_ctl_cooldown=S on dom0's command line set the
 # flush-rate target (per second) and the cool-down (seconds).
@@ -70,9 +72,16 @@ TARGET_SECONDS=44
 IDLE_SECONDS=30
 # The pressure phase's floor of free memory, percent (iosupd.conf(5)).
 FREE_FLOOR=25
-# stress-ng's run: long enough for reclaim to reach the pools, short
-# enough to leave most of a 30 s cool-down to watch under churn after it.
+# How long stress-ng holds its memory once it is all taken, or after the
+# pressure event: long enough for iosupd to see it (two periods) and for
+# reclaim to reach the pools, short enough to leave most of a 30 s
+# cool-down to watch under churn after it. stress-ng is ended by this
+# script (SIGINT), not by its own timeout: under TCG it takes 60-70 MB a
+# second, so a 5 s run ended before it had taken the memory asked for and
+# neither reclaim nor iosupd's floor was ever reached (avail fell to 308 MB
+# of 947 at the most, four runs in a row). Its --timeout is a safety net.
 STRESS_SECONDS=5
+STRESS_CAP=240
 LIMIT_MAX=262144
 rate=100 cooldown=30
 for word in $(cat /proc/cmdline); do
@@ -115,6 +124,17 @@ pages() {
 	done <"$stats"
 }
 uptime_now() { read -r now _ </proc/uptime; }
+# meminfo: MemTotal, MemAvailable and MemFree (kB) into $mem_total,
+# $mem_avail and $mem_free, what iosupd's floor of free memory compares.
+meminfo() {
+	while read -r _k _v _; do
+		case $_k in
+		MemTotal:) mem_total=$_v ;;
+		MemFree:) mem_free=$_v ;;
+		MemAvailable:) mem_avail=$_v; break ;;
+		esac
+	done </proc/meminfo
+}
 # watch SECONDS: the pools read ten times a second for that long (the
 # steady churn fills and empties them within a second, which a reading a
 # period would see at one point of it): the least, the most and the mean
@@ -239,9 +259,32 @@ stress_for() {
 	sync
 	echo 1 >/proc/sys/vm/drop_caches
 	take=$(stress_bytes $((base * $1)))
-	echo "+ stress-ng --vm 1 --vm-bytes ${take}k --vm-keep --vm-populate --timeout $STRESS_SECONDS"
-	stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout $STRESS_SECONDS >/dev/null 2>&1 &
+	echo "+ stress-ng --vm 1 --vm-bytes ${take}k --vm-keep --vm-populate --timeout $STRESS_CAP"
+	stress-ng --vm 1 --vm-bytes "${take}k" --vm-keep --vm-populate --timeout $STRESS_CAP >/dev/null 2>&1 &
 	bg=$!
+	meminfo
+	stress_taken=$((mem_avail - take / 2)) stress_last=$mem_avail stress_held=''
+}
+# stress_hold: ends stress-ng (SIGINT: it stops its workers and exits 0)
+# STRESS_SECONDS after the pressure event, or, without one, that long
+# after it has taken what it asked for: MemAvailable below its start less
+# half the request, and falling by under 1% of MemTotal in a second.
+stress_hold() {
+	_s=${now%.*}
+	if [ -z "$stress_held" ]; then
+		if [ -n "$first" ]; then
+			stress_held=${first%.*}
+		elif [ "$mem_avail" -lt "$stress_taken" ] &&
+			[ $((stress_last - mem_avail)) -lt $((mem_total / 100)) ]; then
+			stress_held=$_s
+			echo "controller: stress-ng holds its memory at $now"
+		fi
+	fi
+	stress_last=$mem_avail
+	[ -n "$stress_held" ] && [ $((_s - stress_held)) -ge $STRESS_SECONDS ] || return 0
+	kill -INT "$bg" 2>/dev/null
+	# Once: the loop waits for it to exit.
+	stress_held=999999999
 }
 # From the first pressure event to the cool-down's end, a line a second:
 # the pools' least and most pages in it (the host judges the regrowth from
@@ -265,6 +308,9 @@ while :; do
 			echo "IOSUP-CTL-SHRINK t=$now shrunk=$((shrunk - shrunk_before)) iosupd_cuts=$((cuts - cuts_before)) quarters=$quarters"
 		fi
 	fi
+	meminfo
+	echo "IOSUP-CTL-MEM t=$now total=$mem_total avail=$mem_avail free=$mem_free pages=$pages limits=$limits stress=${bg:-none}"
+	[ -z "$bg" ] || stress_hold
 	[ -z "$first" ] || echo "IOSUP-CTL-COOL t=$now min=$wmin max=$wmax limits=$limits shrunk=$((shrunk - shrunk_before))"
 	if [ -n "$bg" ] && ! kill -0 "$bg" 2>/dev/null; then
 		wait "$bg" || fail "stress-ng exited $?"
