@@ -7,20 +7,17 @@
 #define _POSIX_C_SOURCE 200809L /* getgrnam_r */
 
 #include "config.h"
+#include "conf-lines.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/iosup.h>
 #include <xen/iosup-xenstore.h>
-
-/* Longest line taken; a longer one is an error, not silently cut. */
-#define LINE_MAX_LEN 512
 
 enum value_kind { VALUE_U32, VALUE_MODE, VALUE_DIR, VALUE_GROUP };
 
@@ -95,22 +92,6 @@ int config_mode_parse(const char *text)
 	return -1;
 }
 
-__attribute__((format(printf, 5, 6)))
-static int fail(char *err, size_t err_len, const char *name, unsigned int line,
-		const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(err, err_len, "%s:%u: ", name, line);
-	if (n >= 0 && (size_t)n < err_len) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, err_len - n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static bool parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out)
 {
 	unsigned long long v = 0;
@@ -141,16 +122,16 @@ static int parse_dir(const char *name, unsigned int lineno, const char *key,
 	const char *p;
 
 	if (strlen(value) >= CONFIG_PATH_MAX)
-		return fail(err, err_len, name, lineno, "%s: longer than %d characters",
-			    key, CONFIG_PATH_MAX - 1);
+		return conf_fail(err, err_len, name, lineno, "%s: longer than %d characters",
+				 key, CONFIG_PATH_MAX - 1);
 	if (*value && *value != '/')
-		return fail(err, err_len, name, lineno,
-			    "%s: '%.40s' is not an absolute path (or empty, for none)",
-			    key, value);
+		return conf_fail(err, err_len, name, lineno,
+				 "%s: '%.40s' is not an absolute path (or empty, for none)",
+				 key, value);
 	for (p = value; *p; p++)
 		if (!isprint((unsigned char)*p))
-			return fail(err, err_len, name, lineno,
-				    "%s: a control or non-ASCII character in the path", key);
+			return conf_fail(err, err_len, name, lineno,
+					 "%s: a control or non-ASCII character in the path", key);
 	strcpy(out, value);
 	return 0;
 }
@@ -167,68 +148,55 @@ static int parse_group(const char *name, unsigned int lineno, const char *key,
 	const char *p;
 
 	if (strlen(value) >= CONFIG_GROUP_MAX)
-		return fail(err, err_len, name, lineno, "%s: longer than %d characters",
-			    key, CONFIG_GROUP_MAX - 1);
+		return conf_fail(err, err_len, name, lineno, "%s: longer than %d characters",
+				 key, CONFIG_GROUP_MAX - 1);
 	for (p = value; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-			return fail(err, err_len, name, lineno,
-				    "%s: '%.40s' is not a group name (letters, digits, '_', '.', '-')",
-				    key, value);
+			return conf_fail(err, err_len, name, lineno,
+					 "%s: '%.40s' is not a group name (letters, digits, '_', '.', '-')",
+					 key, value);
 		if (!isdigit((unsigned char)*p))
 			digits = false;
 	}
 	if (*value == '-' || (*value && digits))
-		return fail(err, err_len, name, lineno,
-			    "%s: '%.40s' is not a group name (a name, not a number, not first a '-')",
-			    key, value);
+		return conf_fail(err, err_len, name, lineno,
+				 "%s: '%.40s' is not a group name (a name, not a number, not first a '-')",
+				 key, value);
 	strcpy(out, value);
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *end;
+struct parse_state {
+	const char *name;
+	struct iosup_config *c;
+	bool seen[sizeof(keys) / sizeof(keys[0])];
+};
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
-/* One line, already without its newline. 0, or -EINVAL with @err set. */
-static int parse_line(const char *name, unsigned int lineno, char *line,
-		      struct iosup_config *c, bool *seen, char *err, size_t err_len)
+/* One "key = value" line. 0, or -EINVAL with @err set. */
+static int parse_line(void *data, unsigned int lineno, const char *key, const char *value,
+		      char *err, size_t err_len)
 {
-	char *eq, *key, *value;
+	struct parse_state *st = data;
+	struct iosup_config *c = st->c;
+	const char *name = st->name;
+	bool *seen = st->seen;
 	size_t i;
 
-	line = trim(line);
-	if (!*line || *line == '#')
-		return 0;
-	eq = strchr(line, '=');
-	if (!eq)
-		return fail(err, err_len, name, lineno,
-			    "expected 'key = value', found '%.40s'", line);
-	*eq = '\0';
-	key = trim(line);
-	value = trim(eq + 1);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].name, key))
 			break;
 	if (i == sizeof(keys) / sizeof(keys[0]))
-		return fail(err, err_len, name, lineno, "unknown key '%.40s'", key);
+		return conf_fail(err, err_len, name, lineno, "unknown key '%.40s'", key);
 	if (seen[i])
-		return fail(err, err_len, name, lineno, "%s: set twice", key);
+		return conf_fail(err, err_len, name, lineno, "%s: set twice", key);
 	seen[i] = true;
 
 	if (keys[i].kind == VALUE_MODE) {
 		int mode = config_mode_parse(value);
 
 		if (mode < 0)
-			return fail(err, err_len, name, lineno,
-				    "mode: '%.40s' is not enforce, observe or off", value);
+			return conf_fail(err, err_len, name, lineno,
+					 "mode: '%.40s' is not enforce, observe or off", value);
 		c->mode = (enum iosup_mode)mode;
 		return 0;
 	}
@@ -242,43 +210,27 @@ static int parse_line(const char *name, unsigned int lineno, char *line,
 	}
 	if (!parse_u32(value, keys[i].min, keys[i].max,
 		       (uint32_t *)((char *)c + keys[i].offset)))
-		return fail(err, err_len, name, lineno,
-			    "%s: '%.40s' is not a number of %s from %u to %u",
-			    key, value, keys[i].unit, keys[i].min, keys[i].max);
+		return conf_fail(err, err_len, name, lineno,
+				 "%s: '%.40s' is not a number of %s from %u to %u",
+				 key, value, keys[i].unit, keys[i].min, keys[i].max);
 	return 0;
 }
 
 int config_parse(const char *name, const char *text, size_t len,
 		 struct iosup_config *config, char *err, size_t err_len)
 {
-	bool seen[sizeof(keys) / sizeof(keys[0])] = { false };
 	struct iosup_config c = *config;
-	char line[LINE_MAX_LEN + 1];
-	unsigned int lineno = 0;
-	size_t pos = 0;
+	struct parse_state st = { .name = name, .c = &c };
+	unsigned int lineno;
 	int ret;
 
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		lineno++;
-		if (n > LINE_MAX_LEN)
-			return fail(err, err_len, name, lineno,
-				    "line longer than %d characters", LINE_MAX_LEN);
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		if (strlen(line) != n)
-			return fail(err, err_len, name, lineno, "a NUL byte in the line");
-		ret = parse_line(name, lineno, line, &c, seen, err, err_len);
-		if (ret)
-			return ret;
-		pos += n + (nl ? 1 : 0);
-	}
+	ret = conf_lines(name, text, len, parse_line, &st, &lineno, err, err_len);
+	if (ret)
+		return ret;
 	if (c.min_pages > c.max_pages)
-		return fail(err, err_len, name, lineno,
-			    "min_pages (%u) is above max_pages (%u)",
-			    c.min_pages, c.max_pages);
+		return conf_fail(err, err_len, name, lineno,
+				 "min_pages (%u) is above max_pages (%u)",
+				 c.min_pages, c.max_pages);
 	*config = c;
 	return 0;
 }
@@ -312,10 +264,10 @@ static int resolve_group(const char *path, struct iosup_config *config, char *er
 	if (found)
 		return 0;
 	if (!r)
-		return fail(err, err_len, path, config->control_group_line,
-			    "control_group: no group '%s' on this host", config->control_group);
-	return fail(err, err_len, path, config->control_group_line,
-		    "control_group: looking up '%s': %s", config->control_group, strerror(r));
+		return conf_fail(err, err_len, path, config->control_group_line,
+				 "control_group: no group '%s' on this host", config->control_group);
+	return conf_fail(err, err_len, path, config->control_group_line,
+			 "control_group: looking up '%s': %s", config->control_group, strerror(r));
 }
 
 int config_load(const char *path, struct iosup_config *config, char *err,

@@ -6,6 +6,7 @@
  */
 #include "policy.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,11 +17,6 @@
 /* Longest value taken: a number or a mode; more is not a value of ours. */
 #define VALUE_MAX 32
 
-/*
- * A flush-rate target above a million a second is above what any IOMMU
- * does; it is a typo, not a policy.
- */
-#define FLUSH_RATE_MAX 1000000
 
 static const char *const key_names[POLICY_KEYS] = {
 	[POLICY_MODE] = "mode",
@@ -76,7 +72,7 @@ int policy_set(struct policy *p, enum policy_key key, const char *value,
 	       size_t len, char *err, size_t err_len)
 {
 	char shown[VALUE_MAX + 1];
-	uint32_t max = key == POLICY_TARGET_FLUSH_RATE ? FLUSH_RATE_MAX : IOSUP_LIMIT_MAX;
+	uint32_t max = key == POLICY_TARGET_FLUSH_RATE ? POLICY_FLUSH_RATE_MAX : IOSUP_LIMIT_MAX;
 	long long v;
 
 	show(value, len, shown);
@@ -136,10 +132,27 @@ int policy_set_arg(struct policy *p, const char *arg, char *err, size_t err_len)
 	return policy_set(p, (enum policy_key)key, eq + 1, strlen(eq + 1), err, err_len);
 }
 
-static void overlay(struct policy *out, const struct policy *layer)
+static const char *const layer_names[POLICY_LAYERS] = {
+	[POLICY_LAYER_CONFIG] = "the config",
+	[POLICY_LAYER_DEFAULT] = "the default policy",
+	[POLICY_LAYER_FILE] = "the policy file",
+	[POLICY_LAYER_DOMAIN] = "the domain's policy",
+};
+
+const char *policy_layer_name(enum policy_layer layer)
 {
-	if (!layer)
-		return;
+	return (unsigned int)layer < POLICY_LAYERS ? layer_names[layer] : "unknown";
+}
+
+/* @layer's keys over @out, each key's layer noted in @from. */
+static void overlay(struct policy *out, uint8_t from[POLICY_KEYS], const struct policy *layer,
+		    enum policy_layer l)
+{
+	int k;
+
+	for (k = 0; k < POLICY_KEYS; k++)
+		if (layer->set[k])
+			from[k] = (uint8_t)l;
 	if (layer->set[POLICY_MODE])
 		out->mode = layer->mode;
 	if (layer->set[POLICY_MIN_PAGES])
@@ -150,28 +163,48 @@ static void overlay(struct policy *out, const struct policy *layer)
 		out->target_flush_rate = layer->target_flush_rate;
 }
 
+int policy_merge_layers(const struct policy *const layers[POLICY_LAYERS], struct policy *out,
+			uint8_t from[POLICY_KEYS], char *err, size_t err_len)
+{
+	uint8_t merged_from[POLICY_KEYS], try_from[POLICY_KEYS];
+	struct policy merged = *layers[POLICY_LAYER_CONFIG], next;
+	int l, r = 0;
+
+	memset(merged_from, POLICY_LAYER_CONFIG, sizeof(merged_from));
+	for (l = POLICY_LAYER_CONFIG + 1; l < POLICY_LAYERS; l++) {
+		if (!layers[l])
+			continue;
+		next = merged;
+		memcpy(try_from, merged_from, sizeof(try_from));
+		overlay(&next, try_from, layers[l], (enum policy_layer)l);
+		/* A layer that leaves min above max is dropped whole; the first said. */
+		if (next.min_pages > next.max_pages) {
+			if (!r)
+				snprintf(err, err_len, "%s's min_pages (%u) is above max_pages (%u)",
+					 layer_names[l], next.min_pages, next.max_pages);
+			r = -EINVAL;
+			continue;
+		}
+		merged = next;
+		memcpy(merged_from, try_from, sizeof(merged_from));
+	}
+	*out = merged;
+	if (from)
+		memcpy(from, merged_from, sizeof(merged_from));
+	return r;
+}
+
 int policy_merge(const struct policy *base, const struct policy *def,
 		 const struct policy *dom, struct policy *out, char *err,
 		 size_t err_len)
 {
-	struct policy merged = *base;
+	const struct policy *layers[POLICY_LAYERS] = {
+		[POLICY_LAYER_CONFIG] = base,
+		[POLICY_LAYER_DEFAULT] = def,
+		[POLICY_LAYER_DOMAIN] = dom,
+	};
 
-	overlay(&merged, def);
-	if (merged.min_pages > merged.max_pages) {
-		snprintf(err, err_len, "the default policy's min_pages (%u) is above its max_pages (%u)",
-			 merged.min_pages, merged.max_pages);
-		*out = *base;
-		return -EINVAL;
-	}
-	*out = merged;
-	overlay(&merged, dom);
-	if (merged.min_pages > merged.max_pages) {
-		snprintf(err, err_len, "min_pages (%u) is above max_pages (%u)",
-			 merged.min_pages, merged.max_pages);
-		return -EINVAL;
-	}
-	*out = merged;
-	return 0;
+	return policy_merge_layers(layers, out, NULL, err, err_len);
 }
 
 void policy_from_config(const struct iosup_config *c, struct policy *p)
@@ -197,4 +230,21 @@ int policy_format_value(const struct policy *p, enum policy_key key, char *buf, 
 	default:
 		return snprintf(buf, len, "%" PRIu32, p->target_flush_rate);
 	}
+}
+
+bool policy_uuid_parse(const char *text, char out[POLICY_UUID_LEN + 1])
+{
+	size_t i;
+
+	if (strlen(text) != POLICY_UUID_LEN)
+		return false;
+	for (i = 0; i < POLICY_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? text[i] != '-' : !isxdigit((unsigned char)text[i]))
+			return false;
+		out[i] = (char)tolower((unsigned char)text[i]);
+	}
+	out[POLICY_UUID_LEN] = '\0';
+	return true;
 }

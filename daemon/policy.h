@@ -24,6 +24,12 @@ enum policy_key {
 	POLICY_KEYS
 };
 
+/*
+ * A flush-rate target above a million a second is above what any IOMMU
+ * does; it is a typo, not a policy.
+ */
+#define POLICY_FLUSH_RATE_MAX 1000000
+
 /* One layer: which keys it sets, and their values. */
 struct policy {
 	bool set[POLICY_KEYS];
@@ -53,18 +59,41 @@ int policy_format_value(const struct policy *p, enum policy_key key, char *buf, 
 /* Parses "key=value", as iosupctl policy set takes it. */
 int policy_set_arg(struct policy *p, const char *arg, char *err, size_t err_len);
 
+/* The layers, lowest first: each key comes from the last that sets it. */
+enum policy_layer {
+	POLICY_LAYER_CONFIG,	/* iosupd.conf, every key set */
+	POLICY_LAYER_DEFAULT,	/* /iosup/policy/default in xenstore */
+	POLICY_LAYER_FILE,	/* the policy.d file matching the domain */
+	POLICY_LAYER_DOMAIN,	/* /iosup/policy/<domid>: the live override */
+	POLICY_LAYERS
+};
+
+/* "the config", "the default policy", ... for messages. */
+const char *policy_layer_name(enum policy_layer layer);
+
 /*
- * The effective policy: @base (from the config, every key set) overlaid
- * with @def (/iosup/policy/default) and then @dom (the domain's). If the
- * result has min_pages above max_pages, -EINVAL with a message, and @out
- * is @base overlaid with @def alone (a bad domain policy falls back to the
- * default one, never to nothing).
+ * The effective policy: @layers[POLICY_LAYER_CONFIG] (every key set)
+ * overlaid with each further layer that is not NULL, in order. A layer
+ * that would leave min_pages above max_pages is dropped whole (a bad
+ * layer falls back to those below it, never to nothing), and the first
+ * such is said in @err with -EINVAL; @out is set either way. @from, if
+ * not NULL, gets each key's layer.
  */
+int policy_merge_layers(const struct policy *const layers[POLICY_LAYERS], struct policy *out,
+			uint8_t from[POLICY_KEYS], char *err, size_t err_len);
+
+/* policy_merge_layers() of @base, @def and @dom, without a file layer. */
 int policy_merge(const struct policy *base, const struct policy *def,
 		 const struct policy *dom, struct policy *out, char *err,
 		 size_t err_len);
 
 /* The config's defaults as a layer with every key set. */
 void policy_from_config(const struct iosup_config *c, struct policy *p);
+
+/* A domain's UUID as text: 36 characters. */
+#define POLICY_UUID_LEN 36
+
+/* Whether @text is a UUID (8-4-4-4-12 hex digits); its lower case in @out. */
+bool policy_uuid_parse(const char *text, char out[POLICY_UUID_LEN + 1]);
 
 #endif

@@ -101,9 +101,51 @@ static void test_merge(void)
 	/* A bad default falls back to the config's. */
 	policy_set_arg(&def, "min_pages=5000", err, sizeof(err));
 	ASSERT_EQ(policy_merge(&base, &def, NULL, &out, err, sizeof(err)), -EINVAL);
-	ASSERT_TRUE(strstr(err, "default policy") != NULL);
+	ASSERT_TRUE(strstr(err, "the default policy's min_pages (5000)") != NULL);
 	ASSERT_EQ(out.max_pages, 4096);
 	ASSERT_EQ(out.mode, IOSUP_MODE_ENFORCE);
+}
+
+/* The four layers: each key from the last that sets it, a bad layer dropped whole. */
+static void test_layers(void)
+{
+	struct policy base, def = { 0 }, file = { 0 }, dom = { 0 }, out;
+	const struct policy *layers[POLICY_LAYERS] = { &base, &def, &file, &dom };
+	uint8_t from[POLICY_KEYS];
+	struct iosup_config c;
+	char err[256] = "";
+
+	config_defaults(&c);
+	policy_from_config(&c, &base);
+	ASSERT_EQ(policy_set_arg(&def, "mode=observe", err, sizeof(err)), 0);
+	ASSERT_EQ(policy_set_arg(&file, "mode=enforce", err, sizeof(err)), 0);
+	ASSERT_EQ(policy_set_arg(&file, "max_pages=8192", err, sizeof(err)), 0);
+	ASSERT_EQ(policy_set_arg(&dom, "target_flush_rate=50", err, sizeof(err)), 0);
+	ASSERT_EQ(policy_merge_layers(layers, &out, from, err, sizeof(err)), 0);
+	ASSERT_EQ(out.mode, IOSUP_MODE_ENFORCE);
+	ASSERT_EQ(from[POLICY_MODE], POLICY_LAYER_FILE);
+	ASSERT_EQ(out.max_pages, 8192);
+	ASSERT_EQ(from[POLICY_MAX_PAGES], POLICY_LAYER_FILE);
+	ASSERT_EQ(out.min_pages, 0);
+	ASSERT_EQ(from[POLICY_MIN_PAGES], POLICY_LAYER_CONFIG);
+	ASSERT_EQ(out.target_flush_rate, 50);
+	ASSERT_EQ(from[POLICY_TARGET_FLUSH_RATE], POLICY_LAYER_DOMAIN);
+
+	/* A file whose min is above the max it leaves: dropped, the live layer kept. */
+	ASSERT_EQ(policy_set_arg(&file, "min_pages=9000", err, sizeof(err)), 0);
+	ASSERT_EQ(policy_merge_layers(layers, &out, from, err, sizeof(err)), -EINVAL);
+	ASSERT_TRUE(strstr(err, "the policy file's min_pages (9000) is above max_pages (8192)") != NULL);
+	ASSERT_EQ(out.mode, IOSUP_MODE_OBSERVE);
+	ASSERT_EQ(from[POLICY_MODE], POLICY_LAYER_DEFAULT);
+	ASSERT_EQ(out.max_pages, 4096);
+	ASSERT_EQ(from[POLICY_MAX_PAGES], POLICY_LAYER_CONFIG);
+	ASSERT_EQ(out.target_flush_rate, 50);
+
+	/* No file layer: NULL is skipped. */
+	layers[POLICY_LAYER_FILE] = NULL;
+	ASSERT_EQ(policy_merge_layers(layers, &out, from, err, sizeof(err)), 0);
+	ASSERT_EQ(from[POLICY_MODE], POLICY_LAYER_DEFAULT);
+	ASSERT_STREQ(policy_layer_name(POLICY_LAYER_DOMAIN), "the domain's policy");
 }
 
 int main(void)
@@ -111,6 +153,7 @@ int main(void)
 	test_values();
 	test_args();
 	test_merge();
+	test_layers();
 	printf("policy: all passed\n");
 	return 0;
 }
