@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * iosupctl policy get DOM | set DOM KEY=VALUE...: a domain's policy layer
- * in xenstore (DOM is a domain id, a running domain's name, or
- * "default"; a name is looked up in xenstore and the layer is the id's,
- * as iosupd reads it). Every KEY=VALUE is
- * checked before xenstore is touched, and all are written in one
+ * iosupctl policy get DOM | set DOM KEY=VALUE... | unset DOM KEY...: a
+ * domain's policy layer in xenstore, the live override (DOM is a domain
+ * id, a running domain's name, or "default"; a name is looked up in
+ * xenstore and the layer is the id's, as iosupd reads it). Every argument
+ * is checked before xenstore is touched, and all are written in one
  * transaction: a bad one means none is written. iosupd sees the change
- * through its xenstore watch.
+ * through its xenstore watch. "get" also asks iosupd what it applies and
+ * where each value comes from (iosupd.conf, a policy.d file, xenstore).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "ctl-proto.h"
 #include "iosupctl.h"
 #include "store.h"
 
-#define USAGE "get DOM [--json] | set DOM KEY=VALUE...  (DOM: a domain id, a domain's name or 'default')"
+#define USAGE "get DOM [--json] | set DOM KEY=VALUE... | unset DOM KEY...  (DOM: a domain id, a domain's name or 'default')"
 
 /* "default" or a domain id, as the path names it. */
 #define WHO_MAX 16
@@ -116,17 +118,19 @@ static int exit_code(int r)
 	}
 }
 
-static void print_json(const char *who, const struct policy *p)
+static void print_json(const char *who, const struct policy *p,
+		       const struct ctl_proto_effective *effective)
 {
 	char *json;
 
-	if (ctl_proto_policy_encode(who, p, &json))
+	if (ctl_proto_policy_encode(who, p, effective, &json))
 		return;
 	printf("%s\n", json);
 	free(json);
 }
 
-static void print_human(const char *who, const struct policy *p)
+static void print_human(const char *who, const struct policy *p,
+			const struct ctl_proto_effective *effective, bool asked)
 {
 	char value[16];
 	int k;
@@ -141,10 +145,43 @@ static void print_human(const char *who, const struct policy *p)
 		policy_format_value(p, (enum policy_key)k, value, sizeof(value));
 		printf("%s\n", value);
 	}
+	if (!asked)
+		return;
+	if (!effective) {
+		printf("effective: - (iosupd did not say)\n");
+		return;
+	}
+	printf("effective, as iosupd applies it:\n");
+	for (k = 0; k < POLICY_KEYS; k++) {
+		policy_format_value(&effective->values, (enum policy_key)k, value, sizeof(value));
+		printf("  %s: %s (from %s)\n", policy_key_name((enum policy_key)k), value,
+		       effective->from[k]);
+	}
+}
+
+/*
+ * What iosupd applies to @domid, from its DOMAIN reply into @out; false
+ * if it did not answer with one (said on stderr by the client).
+ */
+static bool ask_effective(const struct cli *cli, int domid, struct ctl_proto_effective *out)
+{
+	struct ctl_proto_request req = { .command = CTL_PROTO_DOMAIN, .domid = (uint32_t)domid };
+	struct ctl_proto_reply reply = { 0 };
+	bool have;
+
+	if (client_call_once(cli, &req, &reply, NULL) != EXIT_OK)
+		return false;
+	have = reply.domain.have_policy;
+	if (have)
+		*out = reply.domain.policy;
+	ctl_proto_reply_free(&reply);
+	return have;
 }
 
 static int get(const char *who, int domid, const struct cli *cli)
 {
+	struct ctl_proto_effective effective;
+	bool asked = domid != IOSUP_STORE_DEFAULT, have = false;
 	struct iosup_store *s = NULL;
 	struct policy p;
 	char err[256];
@@ -159,10 +196,13 @@ static int get(const char *who, int domid, const struct cli *cli)
 		fprintf(stderr, "iosupctl policy: %s\n", err);
 		return exit_code(r);
 	}
+	/* The layer above is the answer; iosupd's view is added if it gives it. */
+	if (asked)
+		have = ask_effective(cli, domid, &effective);
 	if (cli->json)
-		print_json(who, &p);
+		print_json(who, &p, have ? &effective : NULL);
 	else
-		print_human(who, &p);
+		print_human(who, &p, have ? &effective : NULL, asked);
 	return EXIT_OK;
 }
 
@@ -197,6 +237,35 @@ static int set(int domid, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int unset(int domid, int argc, char **argv)
+{
+	bool keys[POLICY_KEYS] = { false };
+	struct iosup_store *s = NULL;
+	char err[256];
+	int i, k, r;
+
+	if (!argc)
+		return usage_error("policy", "unset needs at least one KEY");
+	for (i = 0; i < argc; i++) {
+		k = policy_key_parse(argv[i], strlen(argv[i]));
+		if (k < 0)
+			return usage_error("policy", "'%.40s': not a policy key (mode, min_pages, max_pages, target_flush_rate)",
+					   argv[i]);
+		if (keys[k])
+			return usage_error("policy", "%s is given twice", argv[i]);
+		keys[k] = true;
+	}
+	r = iosup_store_open(&s, err, sizeof(err));
+	if (!r)
+		r = iosup_store_unset_policy(s, domid, keys, err, sizeof(err));
+	iosup_store_close(s);
+	if (r) {
+		fprintf(stderr, "iosupctl policy: %s; nothing was removed\n", err);
+		return exit_code(r);
+	}
+	return EXIT_OK;
+}
+
 int policy_main(int argc, char **argv, struct cli *cli)
 {
 	char who[WHO_MAX];
@@ -206,7 +275,7 @@ int policy_main(int argc, char **argv, struct cli *cli)
 	if (r >= 0)
 		return r;
 	if (argc - first < 2)
-		return usage_error(argv[0], "needs get or set, and a domain");
+		return usage_error(argv[0], "needs get, set or unset, and a domain");
 	r = parse_who(argv[0], argv[first + 1], who, &domid);
 	if (r)
 		return r;
@@ -220,5 +289,10 @@ int policy_main(int argc, char **argv, struct cli *cli)
 			return usage_error(argv[0], "--json is for get");
 		return set(domid, argc - first - 2, argv + first + 2);
 	}
-	return usage_error(argv[0], "'%.40s' is not get or set", argv[first]);
+	if (!strcmp(argv[first], "unset")) {
+		if (cli->json)
+			return usage_error(argv[0], "--json is for get");
+		return unset(domid, argc - first - 2, argv + first + 2);
+	}
+	return usage_error(argv[0], "'%.40s' is not get, set or unset", argv[first]);
 }

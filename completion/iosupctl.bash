@@ -55,7 +55,7 @@ _iosupctl()
 		;;
 	policy)
 		if ((nargs == 0)); then
-			COMPREPLY=($(compgen -W "get set" -- "$cur"))
+			COMPREPLY=($(compgen -W "get set unset" -- "$cur"))
 		elif ((nargs == 1)); then
 			COMPREPLY=($(compgen -W "default $(_iosupctl_domids "$socket")" -- "$cur"))
 		elif [[ ${words[i - nargs]} == set || " ${words[*]} " == *" set "* ]]; then
@@ -66,6 +66,8 @@ _iosupctl()
 				compopt -o nospace
 				;;
 			esac
+		elif [[ " ${words[*]} " == *" unset "* ]]; then
+			COMPREPLY=($(compgen -W "${keys//=/}" -- "$cur"))
 		fi
 		;;
 	*)

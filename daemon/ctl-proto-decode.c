@@ -478,10 +478,34 @@ static int decode_xen(struct ctx *c, struct json_object *o, struct iosup_xen_cou
 	       get_u64(c, o, p, "wait_ns", &x->wait_ns) ? -EINVAL : 0;
 }
 
+/* "policy": every key's value, and "from" with every key's source. */
+static int decode_effective(struct ctx *c, struct json_object *o, struct ctl_proto_effective *e)
+{
+	const char *p = "domain.policy";
+	struct json_object *from;
+	int mode = 0, k;
+
+	if (get_enum(c, o, p, "mode", mode_name, MODES, &mode) ||
+	    get_u32(c, o, p, "min_pages", IOSUP_LIMIT_MAX, &e->values.min_pages) ||
+	    get_u32(c, o, p, "max_pages", IOSUP_LIMIT_MAX, &e->values.max_pages) ||
+	    get_u32(c, o, p, "target_flush_rate", POLICY_FLUSH_RATE_MAX,
+		    &e->values.target_flush_rate) ||
+	    member(c, o, p, "from", json_type_object, "an object", false, &from))
+		return -EINVAL;
+	e->values.mode = (enum iosup_mode)mode;
+	for (k = 0; k < POLICY_KEYS; k++) {
+		e->values.set[k] = true;
+		if (get_text(c, from, "domain.policy.from", policy_key_name((enum policy_key)k),
+			     false, true, e->from[k], sizeof(e->from[k])))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int decode_domain(struct ctx *c, struct json_object *o, struct ctl_proto_domain *d)
 {
 	const char *p = "domain";
-	struct json_object *levels, *xen;
+	struct json_object *levels, *xen, *pol;
 	char where[WHERE_MAX];
 	int mode, l;
 
@@ -512,6 +536,15 @@ static int decode_domain(struct ctx *c, struct json_object *o, struct ctl_proto_
 	if (xen && decode_xen(c, xen, &d->xen))
 		return -EINVAL;
 	d->xen.domid = (uint16_t)d->domid;
+	/* Optional: an iosupd from before policy.d does not send it. */
+	d->have_policy = false;
+	if (json_object_object_get_ex(o, "policy", NULL)) {
+		if (member(c, o, p, "policy", json_type_object, "an object or null", true, &pol))
+			return -EINVAL;
+		d->have_policy = pol != NULL;
+		if (pol && decode_effective(c, pol, &d->policy))
+			return -EINVAL;
+	}
 	return 0;
 }
 

@@ -233,6 +233,43 @@ static struct json_object *encode_xen(const struct iosup_xen_counters *x)
 	return o;
 }
 
+/* A policy key's value as JSON: the mode's name, else its number. */
+static struct json_object *policy_value(const struct policy *p, int k)
+{
+	if (k == POLICY_MODE)
+		return json_object_new_string(config_mode_name(p->mode));
+	return json_object_new_int64(k == POLICY_MIN_PAGES ? p->min_pages :
+				     k == POLICY_MAX_PAGES ? p->max_pages :
+				     p->target_flush_rate);
+}
+
+/* {"mode": ..., ..., "from": {"mode": "iosupd.conf", ...}} */
+static struct json_object *encode_effective(const struct ctl_proto_effective *e)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *from = json_object_new_object();
+	int k;
+
+	if (!o || !from)
+		goto fail;
+	for (k = 0; k < POLICY_KEYS; k++) {
+		const char *key = policy_key_name((enum policy_key)k);
+
+		if (!add_some(o, key, policy_value(&e->values, k)) ||
+		    !add_some(from, key, json_object_new_string(e->from[k])))
+			goto fail;
+	}
+	if (!add(o, "from", from)) {
+		from = NULL;
+		goto fail;
+	}
+	return o;
+fail:
+	json_object_put(from);
+	json_object_put(o);
+	return NULL;
+}
+
 static struct json_object *encode_domain(const struct ctl_proto_domain *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -257,7 +294,9 @@ static struct json_object *encode_domain(const struct ctl_proto_domain *d)
 	    !add(o, "levels", levels) ||
 	    (d->have_xen ? !add_some(o, "xen", encode_xen(&d->xen)) : !add(o, "xen", NULL)) ||
 	    (d->have_flush_rate ? !add_some(o, "flush_rate", rate(true, d->flush_rate)) :
-				  !add(o, "flush_rate", NULL)))
+				  !add(o, "flush_rate", NULL)) ||
+	    (d->have_policy ? !add_some(o, "policy", encode_effective(&d->policy)) :
+			      !add(o, "policy", NULL)))
 		goto fail;
 	return o;
 fail:
@@ -448,7 +487,8 @@ static int plain_string(struct json_object *o, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int ctl_proto_policy_encode(const char *who, const struct policy *p, char **out)
+int ctl_proto_policy_encode(const char *who, const struct policy *p,
+			    const struct ctl_proto_effective *effective, char **out)
 {
 	struct json_object *o = json_object_new_object();
 	int k, r = -ENOMEM;
@@ -456,17 +496,14 @@ int ctl_proto_policy_encode(const char *who, const struct policy *p, char **out)
 	if (!o || !add_some(o, "domain", json_object_new_string(who)))
 		goto out;
 	for (k = 0; k < POLICY_KEYS; k++) {
-		struct json_object *v = NULL;
+		struct json_object *v = p->set[k] ? policy_value(p, k) : NULL;
 
-		if (p->set[k] && k == POLICY_MODE)
-			v = json_object_new_string(config_mode_name(p->mode));
-		else if (p->set[k])
-			v = json_object_new_int64(k == POLICY_MIN_PAGES ? p->min_pages :
-						  k == POLICY_MAX_PAGES ? p->max_pages :
-						  p->target_flush_rate);
 		if ((p->set[k] && !v) || !add(o, policy_key_name((enum policy_key)k), v))
 			goto out;
 	}
+	if (effective ? !add_some(o, "effective", encode_effective(effective)) :
+			!add(o, "effective", NULL))
+		goto out;
 	r = plain_string(o, out);
 out:
 	json_object_put(o);

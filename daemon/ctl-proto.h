@@ -147,6 +147,20 @@ struct ctl_proto_ring {
 	uint32_t count;
 };
 
+/*
+ * Where an effective policy value came from, as people read it:
+ * "iosupd.conf", "xenstore /iosup/policy/default", a policy.d file and
+ * its line ("/etc/iosup/policy.d/web.conf:3"), "xenstore
+ * /iosup/policy/<domid>".
+ */
+#define CTL_PROTO_FROM_MAX 320
+
+/* The policy iosupd applies to a domain, every key set, and each key's source. */
+struct ctl_proto_effective {
+	struct policy values;
+	char from[POLICY_KEYS][CTL_PROTO_FROM_MAX];
+};
+
 struct ctl_proto_domain {
 	uint32_t domid;
 	char name[CTL_PROTO_NAME_MAX];	/* "" when not known */
@@ -158,6 +172,9 @@ struct ctl_proto_domain {
 	bool have_flush_rate;		/* false before two samples */
 	double flush_rate;		/* page-selective invalidations a second, last period */
 	struct ctl_proto_ring decisions;
+	/* DOMAIN only; an iosupd before policy.d sends none. */
+	bool have_policy;
+	struct ctl_proto_effective policy;
 };
 
 /* A line of "domains": enough for a table of every domain. */
@@ -248,10 +265,13 @@ void ctl_proto_reply_free(struct ctl_proto_reply *reply);
 
 /*
  * "policy get --json": {"domain":@who,"mode":"observe","min_pages":null,...},
- * every policy key in policy.h's order, null where @p does not set it.
- * 0 or -ENOMEM.
+ * every policy key in policy.h's order, null where @p does not set it,
+ * then "effective": what iosupd applies with each key's source (as in a
+ * DOMAIN reply's "policy"), or null when @effective is NULL (the default
+ * layer, or iosupd did not answer). 0 or -ENOMEM.
  */
-int ctl_proto_policy_encode(const char *who, const struct policy *p, char **out);
+int ctl_proto_policy_encode(const char *who, const struct policy *p,
+			    const struct ctl_proto_effective *effective, char **out);
 
 /*
  * "status --json": the status reply @status with the domains reply

@@ -28,6 +28,7 @@
 #include "manager-util.h"
 #include "metrics.h"
 #include "policy.h"
+#include "policy-dir.h"
 #include "pool.h"
 #include "store.h"
 #include "xen.h"
@@ -40,7 +41,8 @@
 
 struct managed_domain {
 	struct policy own;		/* /iosup/policy/<domid>, as last read */
-	struct policy effective;	/* config, default and own, merged */
+	struct policy effective;	/* config, default, file and own, merged */
+	char uuid[POLICY_UUID_LEN + 1];	/* "" until read: its toolstack's */
 	bool have_prev_xen;
 	struct iosup_xen_counters prev_xen;
 	uint64_t prev_xen_ms;		/* monotonic, when prev_xen was read */
@@ -91,6 +93,8 @@ struct manager {
 	 */
 	bool store_lost;
 	struct policy def;		/* /iosup/policy/default */
+	char *policy_dir_path;		/* policy.d beside the config file */
+	struct policy_dir policy_dir;	/* its files, as last read */
 	unsigned int *store_domids;	/* /local/domain, as last listed */
 	size_t n_store_domids;
 	int store_error;
@@ -129,6 +133,12 @@ void manager_store_failed(struct manager *m, const char *what, int r);
 void manager_store_open(struct manager *m);
 void manager_store_close(struct manager *m);
 void manager_read_default_policy(struct manager *m);
+/*
+ * Reads policy.d again and applies it to every domain. 0; -EINVAL if a
+ * file was left out, -errno if the directory could not be read; either
+ * said in @err and in the journal.
+ */
+int manager_load_policy_dir(struct manager *m, char *err, size_t err_len);
 void manager_read_domain_policy(struct manager *m, size_t i);
 /* Makes the table hold exactly dom0, @xen_ids and the domains xenstore listed. */
 int manager_sync_domains(struct manager *m, const unsigned int *xen_ids, size_t n_xen);

@@ -42,17 +42,93 @@ void manager_store_failed(struct manager *m, const char *what, int r)
 	manager_want_reconnect(m);
 }
 
+/* Where domain @i's key @k came from (@layer), as people read it. */
+static void describe_source(const struct manager *m, size_t i, const struct policy_file *f,
+			    enum policy_layer layer, int k, char *out, size_t len)
+{
+	switch (layer) {
+	case POLICY_LAYER_CONFIG:
+		snprintf(out, len, "%s", m->config_path);
+		break;
+	case POLICY_LAYER_DEFAULT:
+		snprintf(out, len, "xenstore " IOSUP_STORE_POLICY "/default");
+		break;
+	case POLICY_LAYER_FILE:
+		snprintf(out, len, "%.200s/%s:%u", m->policy_dir_path, f->name, f->line[k]);
+		break;
+	default:
+		snprintf(out, len, "xenstore " IOSUP_STORE_POLICY "/%" PRIu32, m->views[i].domid);
+		break;
+	}
+}
+
+/*
+ * Domain @i's effective policy: the config's, xenstore's default, the
+ * policy.d file naming it (by UUID, else by name), its own live policy.
+ */
 static void merge_policy(struct manager *m, size_t i)
 {
+	const struct policy_file *f = policy_dir_find(&m->policy_dir, m->views[i].name,
+						      m->doms[i].uuid);
+	struct ctl_proto_effective *e = &m->views[i].policy;
 	struct policy base;
+	const struct policy *layers[POLICY_LAYERS] = {
+		[POLICY_LAYER_CONFIG] = &base,
+		[POLICY_LAYER_DEFAULT] = &m->def,
+		[POLICY_LAYER_FILE] = f ? &f->policy : NULL,
+		[POLICY_LAYER_DOMAIN] = &m->doms[i].own,
+	};
+	uint8_t from[POLICY_KEYS];
 	char err[256];
+	int k;
 
 	policy_from_config(&m->config, &base);
-	if (policy_merge(&base, &m->def, &m->doms[i].own, &m->doms[i].effective,
-			 err, sizeof(err)))
-		log_warning("dom%" PRIu32 " policy: %s; using the default policy",
+	if (policy_merge_layers(layers, &m->doms[i].effective, from, err, sizeof(err)))
+		log_warning("dom%" PRIu32 " policy: %s; that layer is left out",
 			    m->views[i].domid, err);
 	m->views[i].mode = m->doms[i].effective.mode;
+	m->views[i].have_policy = true;
+	e->values = m->doms[i].effective;
+	for (k = 0; k < POLICY_KEYS; k++)
+		describe_source(m, i, f, (enum policy_layer)from[k], k, e->from[k],
+				sizeof(e->from[k]));
+}
+
+/* A policy file left out, said; the first kept for the reload's reply. */
+struct bad_files {
+	char first[512];
+};
+
+static void on_bad_file(void *data, const char *err)
+{
+	struct bad_files *b = data;
+
+	log_error("policy: %s", err);
+	if (!b->first[0])
+		snprintf(b->first, sizeof(b->first), "%s", err);
+}
+
+int manager_load_policy_dir(struct manager *m, char *err, size_t err_len)
+{
+	struct bad_files b = { "" };
+	size_t i;
+	int r;
+
+	r = policy_dir_load(m->policy_dir_path, &m->policy_dir, on_bad_file, &b);
+	if (r < 0) {
+		snprintf(err, err_len, "%s: %s; no policy file applied", m->policy_dir_path,
+			 strerror(-r));
+		log_error("policy: %s", err);
+	} else if (m->policy_dir.n || r) {
+		log_info("policy: %zu file(s) from %s", m->policy_dir.n, m->policy_dir_path);
+	}
+	for (i = 0; i < m->n_doms; i++)
+		merge_policy(m, i);
+	if (r > 0) {
+		snprintf(err, err_len, "%d policy file(s) left out; the first: %s", r, b.first);
+		return -EINVAL;
+	}
+	return r;
 }
 
 /* Re-reads one domain's own policy; idempotent, as watches want. */
@@ -116,7 +192,14 @@ static void read_name(struct manager *m, size_t i)
 		return;
 	}
 	ctl_proto_set_name(m->views[i].name, name);
-	log_info("dom%" PRIu32 ": named %s", m->views[i].domid, m->views[i].name);
+	/* Read with the name: both are its toolstack's, written together. */
+	r = iosup_store_read_uuid(m->store, m->views[i].domid, m->doms[i].uuid);
+	if (r && r != -ENOENT)
+		manager_store_failed(m, "reading a domain's UUID", r);
+	log_info("dom%" PRIu32 ": named %s%s%s", m->views[i].domid, m->views[i].name,
+		 m->doms[i].uuid[0] ? ", uuid " : "", m->doms[i].uuid);
+	/* A policy file may name it. */
+	merge_policy(m, i);
 }
 
 /* Whether @domid is among @ids, in any order. */

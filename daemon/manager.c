@@ -115,6 +115,16 @@ void manager_update_status(struct manager *m)
 
 /* ---- reload, pause, resume, the control socket -------------------------- */
 
+/* policy.d in the config file's directory: /etc/iosup/policy.d. */
+static char *policy_dir_beside(const char *config_path)
+{
+	const char *slash = strrchr(config_path, '/');
+	int n = slash ? (int)(slash - config_path) + 1 : 0;
+	char *path;
+
+	return asprintf(&path, "%.*spolicy.d", n, config_path) < 0 ? NULL : path;
+}
+
 /* Who the control socket lets in beside root, changed by a reload. */
 static void set_control_group(struct manager *m, const struct iosup_config *c)
 {
@@ -132,6 +142,8 @@ static void set_control_group(struct manager *m, const struct iosup_config *c)
 
 static int reload(struct manager *m, char *err, size_t err_len)
 {
+	/* The config file's error is the one said; policy.d's is logged. */
+	char dir_err[512];
 	struct iosup_config c;
 	size_t i;
 	int r;
@@ -153,6 +165,8 @@ static int reload(struct manager *m, char *err, size_t err_len)
 	manager_read_default_policy(m);
 	for (i = 0; i < m->n_doms; i++)
 		manager_read_domain_policy(m, i);
+	if (manager_load_policy_dir(m, r ? dir_err : err, r ? sizeof(dir_err) : err_len) && !r)
+		r = -EINVAL;
 	manager_update_status(m);
 	sd_notify(0, "READY=1");
 	return r;
@@ -266,6 +280,7 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 	};
 	struct manager *m;
 	uint64_t watchdog_usec = 0;
+	char policy_err[512];
 	sigset_t mask;
 	int r;
 
@@ -278,7 +293,8 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 	m->config = *config;
 	m->observe_flag = options->observe;
 	m->config_path = strdup(options->config_path);
-	if (!m->config_path) {
+	m->policy_dir_path = policy_dir_beside(options->config_path);
+	if (!m->config_path || !m->policy_dir_path) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -358,6 +374,8 @@ int manager_new(const struct manager_options *options, const struct iosup_config
 			goto fail;
 		}
 	}
+	/* A bad file is said and left out; iosupd starts all the same. */
+	(void)manager_load_policy_dir(m, policy_err, sizeof(policy_err));
 	r = manager_sync_domains(m, NULL, 0);
 	if (r)
 		goto fail;
@@ -402,5 +420,7 @@ void manager_free(struct manager *m)
 	free(m->doms);
 	free(m->views);
 	free(m->config_path);
+	free(m->policy_dir_path);
+	policy_dir_free(&m->policy_dir);
 	free(m);
 }

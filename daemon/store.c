@@ -436,10 +436,10 @@ static int write_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	return r;
 }
 
-int iosup_store_write_policy(struct iosup_store *s, int domid, const struct policy *p,
-			     char *err, size_t err_len)
+/* @fn on the policy layer of @domid in a transaction, its failure said. */
+static int policy_transaction(struct iosup_store *s, int domid, transaction_fn fn, void *arg,
+			      char *err, size_t err_len)
 {
-	struct write_policy a = { domid, p, err, err_len };
 	char dir[IOSUP_STORE_PATH_MAX];
 	int r;
 
@@ -451,11 +451,58 @@ int iosup_store_write_policy(struct iosup_store *s, int domid, const struct poli
 			 IOSUP_DOMID_FIRST_RESERVED - 1);
 		return -EINVAL;
 	}
-	r = transaction(s, write_policy, &a, err, err_len);
+	r = transaction(s, fn, arg, err, err_len);
 	if (r == -EAGAIN)
 		snprintf(err, err_len, "xenstore kept changing under %s (%d tries)", dir,
 			 TRANSACTION_TRIES);
 	return r;
+}
+
+int iosup_store_write_policy(struct iosup_store *s, int domid, const struct policy *p,
+			     char *err, size_t err_len)
+{
+	struct write_policy a = { domid, p, err, err_len };
+
+	return policy_transaction(s, domid, write_policy, &a, err, err_len);
+}
+
+struct unset_policy {
+	int domid;
+	const bool *keys;
+	char *err;
+	size_t err_len;
+};
+
+static int unset_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	const struct unset_policy *a = arg;
+	char path[IOSUP_STORE_PATH_MAX];
+	int k, r = 0;
+
+	for (k = 0; !r && k < POLICY_KEYS; k++) {
+		if (!a->keys[k])
+			continue;
+		r = iosup_store_policy_path(path, sizeof(path), a->domid,
+					    policy_key_name((enum policy_key)k));
+		if (r)
+			break;
+		errno = 0;
+		/* A key not set there is no error: unset is what was asked. */
+		if (!xs_rm(xs, t, path) && errno != ENOENT) {
+			r = errno_or(-EIO);
+			if (r != -EAGAIN)
+				snprintf(a->err, a->err_len, "%s: %s", path, strerror(-r));
+		}
+	}
+	return r;
+}
+
+int iosup_store_unset_policy(struct iosup_store *s, int domid, const bool keys[POLICY_KEYS],
+			     char *err, size_t err_len)
+{
+	struct unset_policy a = { domid, keys, err, err_len };
+
+	return policy_transaction(s, domid, unset_policy, &a, err, err_len);
 }
 
 static int compare_domids(const void *a, const void *b)
@@ -620,6 +667,34 @@ int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
 	shown(value, buf, len < (size_t)n + 1 ? len : (size_t)n + 1);
 	free(value);
 	return 0;
+}
+
+int iosup_store_read_uuid(struct iosup_store *s, unsigned int domid,
+			  char buf[POLICY_UUID_LEN + 1])
+{
+	static const char prefix[] = "/vm/";
+	char path[IOSUP_STORE_PATH_MAX], text[sizeof(prefix) + POLICY_UUID_LEN];
+	unsigned int n;
+	char *value;
+	int r;
+
+	r = iosup_store_domain_path(path, sizeof(path), domid, "vm");
+	if (r)
+		return r;
+	errno = 0;
+	value = xs_read(s->xs, XBT_NULL, path, &n);
+	if (!value)
+		return errno == ENOENT ? -ENOENT : errno_or(-EIO);
+	/* Checked whole: text that is not "/vm/" and a UUID names nothing. */
+	r = -ENOENT;
+	if (n < sizeof(text) && strlen(value) == n) {
+		memcpy(text, value, n + 1);
+		if (!strncmp(text, prefix, sizeof(prefix) - 1) &&
+		    policy_uuid_parse(text + sizeof(prefix) - 1, buf))
+			r = 0;
+	}
+	free(value);
+	return r;
 }
 
 int iosup_store_read_guest_stats(struct iosup_store *s, unsigned int domid,

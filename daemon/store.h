@@ -87,6 +87,14 @@ int iosup_store_write_policy(struct iosup_store *s, int domid, const struct poli
 			     char *err, size_t err_len);
 
 /*
+ * Removes the keys set in @keys from the layer of @domid (or
+ * IOSUP_STORE_DEFAULT), in one transaction; a key not there is no error.
+ * Every failure is said in @err.
+ */
+int iosup_store_unset_policy(struct iosup_store *s, int domid, const bool keys[POLICY_KEYS],
+			     char *err, size_t err_len);
+
+/*
  * The ids of the domains under /local/domain, ascending, in a malloc'ed
  * array the caller frees. An entry that is not a domain id is skipped and
  * named in @err ("" when none was).
@@ -124,6 +132,14 @@ int iosup_store_forget_domain(struct iosup_store *s, unsigned int domid);
  */
 int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
 			  size_t len);
+
+/*
+ * Domain @domid's UUID as its toolstack keeps it (/local/domain/<domid>/vm
+ * is "/vm/<uuid>"), in lower case, into @buf. -ENOENT if it has none or
+ * it is not a UUID.
+ */
+int iosup_store_read_uuid(struct iosup_store *s, unsigned int domid,
+			  char buf[POLICY_UUID_LEN + 1]);
 
 /*
  * The pool stats domain @domid's agent reports, level N in @out[N - 1],

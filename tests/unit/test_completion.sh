@@ -46,7 +46,8 @@ expect "iosupctl --socket " FILES
 expect "iosupctl show " 0 12
 expect "iosupctl --socket /x explain 1" 12
 expect "iosupctl show 0 " ""
-expect "iosupctl policy " get set
+expect "iosupctl policy " get set unset
+expect "iosupctl policy unset 3 m" mode min_pages max_pages
 expect "iosupctl policy set " default 0 12
 expect "iosupctl policy set 3 m" mode= min_pages= max_pages=
 expect "iosupctl policy set 3 mode=o" observe off

@@ -158,6 +158,15 @@ static void fill_domain(struct ctl_proto_domain *d, uint32_t domid)
 	};
 	d->have_flush_rate = true;
 	d->flush_rate = 12.5;
+	d->have_policy = true;
+	d->policy.values = (struct policy){
+		.set = { true, true, true, true }, .mode = IOSUP_MODE_OBSERVE, .min_pages = 8,
+		.max_pages = 262144, .target_flush_rate = 1000000,
+	};
+	strcpy(d->policy.from[POLICY_MODE], "xenstore /iosup/policy/7");
+	strcpy(d->policy.from[POLICY_MIN_PAGES], "/etc/iosup/iosupd.conf");
+	strcpy(d->policy.from[POLICY_MAX_PAGES], "/etc/iosup/policy.d/web.conf:12");
+	strcpy(d->policy.from[POLICY_TARGET_FLUSH_RATE], "xenstore /iosup/policy/default");
 }
 
 /* Field by field: the structs have padding that assignment need not copy. */
@@ -203,6 +212,17 @@ static void assert_same_domain(const struct ctl_proto_domain *a, const struct ct
 	ASSERT_EQ(a->xen.wait_ns, b->xen.wait_ns);
 	ASSERT_EQ(a->have_flush_rate, b->have_flush_rate);
 	ASSERT_TRUE(a->flush_rate == b->flush_rate);
+	ASSERT_EQ(a->have_policy, b->have_policy);
+	if (a->have_policy) {
+		int k;
+
+		ASSERT_EQ(a->policy.values.mode, b->policy.values.mode);
+		ASSERT_EQ(a->policy.values.min_pages, b->policy.values.min_pages);
+		ASSERT_EQ(a->policy.values.max_pages, b->policy.values.max_pages);
+		ASSERT_EQ(a->policy.values.target_flush_rate, b->policy.values.target_flush_rate);
+		for (k = 0; k < POLICY_KEYS; k++)
+			ASSERT_STREQ(a->policy.from[k], b->policy.from[k]);
+	}
 }
 
 static void assert_same_summary(const struct ctl_proto_summary *a, const struct ctl_proto_summary *b)
@@ -260,11 +280,49 @@ static void test_domain(void)
 	d.have_flush_rate = false;
 	d.flush_rate = 0;
 	memset(d.name, 0, sizeof(d.name));
+	d.have_policy = false;
 	ASSERT_EQ(ctl_proto_reply_encode_domain(&d, &buf, &len), 0);
-	expect_in("nulls", buf, "\"name\":null,\"mode\":\"observe\",\"levels\":null,\"xen\":null,\"flush_rate\":null");
+	expect_in("nulls", buf, "\"name\":null,\"mode\":\"observe\",\"levels\":null,\"xen\":null,\"flush_rate\":null,\"policy\":null");
 	ASSERT_EQ(ctl_proto_reply_decode(CTL_PROTO_DOMAIN, buf, len, &r, err, sizeof(err)), 0);
 	assert_same_domain(&r.domain, &d);
 	free(buf);
+
+	/* An iosupd from before policy.d sends no "policy" at all. */
+	{
+		static const char older[] = "{\"version\":1,\"ok\":true,\"domain\":{\"domid\":7,"
+			"\"name\":null,\"mode\":\"observe\",\"levels\":null,\"xen\":null,"
+			"\"flush_rate\":null}}";
+
+		ASSERT_EQ(ctl_proto_reply_decode(CTL_PROTO_DOMAIN, older, strlen(older), &r, err,
+						 sizeof(err)), 0);
+		ASSERT_TRUE(!r.domain.have_policy);
+	}
+
+	/* A policy's values and sources are checked like the rest. */
+	{
+		static const char *const bad[][2] = {
+			{ "\"policy\":{\"mode\":\"fast\",\"min_pages\":0,\"max_pages\":1,\"target_flush_rate\":0,\"from\":{}}",
+			  "domain.policy.mode: 'fast' is not" },
+			{ "\"policy\":{\"mode\":\"off\",\"min_pages\":0,\"max_pages\":262145,\"target_flush_rate\":0,\"from\":{}}",
+			  "domain.policy.max_pages" },
+			{ "\"policy\":{\"mode\":\"off\",\"min_pages\":0,\"max_pages\":1,\"target_flush_rate\":0,\"from\":{\"mode\":\"a\",\"min_pages\":\"b\",\"max_pages\":\"c\"}}",
+			  "domain.policy.from.target_flush_rate: missing" },
+			{ "\"policy\":{\"mode\":\"off\",\"min_pages\":0,\"max_pages\":1,\"target_flush_rate\":0,\"from\":{\"mode\":\"a\\n\",\"min_pages\":\"b\",\"max_pages\":\"c\",\"target_flush_rate\":\"d\"}}",
+			  "domain.policy.from.mode: contains a byte" },
+			{ "\"policy\":[]", "domain.policy: expected an object or null" },
+		};
+		char json[1024];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(json, sizeof(json), "{\"version\":1,\"ok\":true,\"domain\":{\"domid\":7,"
+				 "\"name\":null,\"mode\":\"observe\",\"levels\":null,\"xen\":null,"
+				 "\"flush_rate\":null,%s}}", bad[i][0]);
+			ASSERT_EQ(ctl_proto_reply_decode(CTL_PROTO_DOMAIN, json, strlen(json), &r, err,
+							 sizeof(err)), -EINVAL);
+			expect_in(bad[i][1], err, bad[i][1]);
+		}
+	}
 }
 
 static void test_names(void)
@@ -604,20 +662,31 @@ static void test_reply_limits(void)
 /* iosupctl's own JSON: "policy get --json" and "status --json". */
 static void test_cli_json(void)
 {
+	struct ctl_proto_effective eff = { 0 };
 	struct policy p = { 0 };
 	char *out, *status, *domains;
 
-	ASSERT_EQ(ctl_proto_policy_encode("default", &p, &out), 0);
+	ASSERT_EQ(ctl_proto_policy_encode("default", &p, NULL, &out), 0);
 	ASSERT_STREQ(out, "{\"domain\":\"default\",\"mode\":null,\"min_pages\":null,"
-			  "\"max_pages\":null,\"target_flush_rate\":null}");
+			  "\"max_pages\":null,\"target_flush_rate\":null,\"effective\":null}");
 	free(out);
 	p.set[POLICY_MODE] = p.set[POLICY_MAX_PAGES] = p.set[POLICY_TARGET_FLUSH_RATE] = true;
 	p.mode = IOSUP_MODE_OBSERVE;
 	p.max_pages = 1000;
 	p.target_flush_rate = 0;
-	ASSERT_EQ(ctl_proto_policy_encode("3", &p, &out), 0);
+	eff.values = (struct policy){ .mode = IOSUP_MODE_OBSERVE, .max_pages = 1000 };
+	strcpy(eff.from[POLICY_MODE], "xenstore /iosup/policy/3");
+	strcpy(eff.from[POLICY_MIN_PAGES], "/etc/iosup/iosupd.conf");
+	strcpy(eff.from[POLICY_MAX_PAGES], "/etc/iosup/policy.d/web.conf:3");
+	strcpy(eff.from[POLICY_TARGET_FLUSH_RATE], "xenstore /iosup/policy/3");
+	ASSERT_EQ(ctl_proto_policy_encode("3", &p, &eff, &out), 0);
 	ASSERT_STREQ(out, "{\"domain\":\"3\",\"mode\":\"observe\",\"min_pages\":null,"
-			  "\"max_pages\":1000,\"target_flush_rate\":0}");
+			  "\"max_pages\":1000,\"target_flush_rate\":0,\"effective\":{"
+			  "\"mode\":\"observe\",\"min_pages\":0,\"max_pages\":1000,"
+			  "\"target_flush_rate\":0,\"from\":{\"mode\":\"xenstore \\/iosup\\/policy\\/3\","
+			  "\"min_pages\":\"\\/etc\\/iosup\\/iosupd.conf\","
+			  "\"max_pages\":\"\\/etc\\/iosup\\/policy.d\\/web.conf:3\","
+			  "\"target_flush_rate\":\"xenstore \\/iosup\\/policy\\/3\"}}}");
 	free(out);
 
 	status = q(status_reply);

@@ -69,7 +69,7 @@ has "domain 0: Domain-0"
 has "iotlb: 123456 page, 2 domain, 0 global, 0 skipped; waited 98.765 ms"
 has "4 pgd"
 run 0 show 3 --json
-has '"domain":{"domid":3,"name":"web-frontend","mode":"observe","levels":null,"xen":null,"flush_rate":null}'
+has '"domain":{"domid":3,"name":"web-frontend","mode":"observe","levels":null,"xen":null,"flush_rate":null,"policy":null}'
 run 1 show 5
 has "iosupd: domain 5 is not managed by iosupd (no-such-domain)"
 run 1 show 5 --json
@@ -140,7 +140,7 @@ has "is longer than a domain's name can be"
 run 3 policy get dom3
 has "looking up the domain 'dom3'"
 run 2 policy frob 3
-has "'frob' is not get or set"
+has "'frob' is not get, set or unset"
 
 # Permission: a user who may not open the socket.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

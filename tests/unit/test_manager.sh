@@ -5,7 +5,8 @@
 # counters, pause and resume, reload (good and bad), --observe, a
 # hypervisor without the counters, sd_notify, the metrics file (written
 # each period, no temp file left; a missing directory said once), a
-# clean stop that removes the socket, and control_group's users.
+# clean stop that removes the socket, policy.d's bad files, and
+# control_group's users.
 # Usage: test_manager.sh MANAGER-HARNESS IOSUPCTL
 set -euo pipefail
 harness=$1
@@ -176,6 +177,30 @@ has '"state":"observe-only"'
 has 'observing only (--observe)'
 stop
 observe=
+
+# policy.d beside the config file: a bad file is said with its line and
+# left out, at the start and on a reload (which then exits 1); the
+# effective policy says where each value comes from. (Files are matched by
+# domain name or UUID, which come from xenstore: the rig's daemon test.)
+mkdir -p "$dir/policy.d"
+printf 'name = web\nmax_pages = 8192\n' >"$dir/policy.d/10-web.conf"
+printf 'name = db\nmode = sometimes\n' >"$dir/policy.d/20-db.conf"
+printf 'metrics_dir =\nmax_pages = 2048\n' >"$conf"
+start IOSUP_STUB_XEN=counters
+logged "policy: $dir/policy.d/20-db.conf:2: mode: 'sometimes' is not enforce, observe or off; nothing of it applied"
+logged "policy: 1 file(s) from $dir/policy.d"
+run 0 show 0
+has "policy max_pages: 2048 (from $conf)"
+has "policy mode: enforce (from $conf)"
+run 0 show 0 --json
+has '"policy":{"mode":"enforce","min_pages":0,"max_pages":2048,"target_flush_rate":0,"from":{"mode":"'
+printf 'uuid = 0b7c1e2a-0000-4000-8000-00163e5a9f01\nmax_pages = 1\n' >"$dir/policy.d/20-db.conf"
+run 0 reload
+printf 'name = web\n' >"$dir/policy.d/30-web-too.conf"
+run 1 reload
+has "1 policy file(s) left out; the first: $dir/policy.d/30-web-too.conf: name 'web' is already named by 10-web.conf"
+stop
+rm -r "$dir/policy.d"
 
 # control_group: a member of the group (primary or supplementary) is let
 # in, anyone else is refused (exit 4); a reload to no group leaves root
