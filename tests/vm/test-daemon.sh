@@ -208,6 +208,36 @@ done
 	test_fail "domU: the targets moved on a refused report"
 [ "$(kv "$u" refused_lines)" = 1 ] || test_fail "domU: $(kv "$u" refused_lines) warnings for one refused report, not 1"
 
+# policy.d: each step's effective max_pages and mode and where they came from.
+policy_from() {
+	local j
+	j=$(json "policy-$1")
+	if ! jq -e .effective.from >/dev/null 2>&1 <<<"$j"; then
+		test_fail "policy $1: no effective policy in '$j'"
+		return
+	fi
+	local max from mode mfrom
+	max=$(jq -r .effective.max_pages <<<"$j") from=$(jq -r .effective.from.max_pages <<<"$j")
+	mode=$(jq -r .effective.mode <<<"$j") mfrom=$(jq -r .effective.from.mode <<<"$j")
+	printf '  %-6s max_pages %s (from %s), mode %s (from %s)\n' "$1" "$max" "$from" "$mode" "$mfrom"
+	[ "$max" = "$2" ] || test_fail "policy $1: max_pages $max, expected $2"
+	[ "$from" = "$3" ] || test_fail "policy $1: max_pages from '$from', expected '$3'"
+	[ "$mfrom" = "$4" ] || test_fail "policy $1: mode from '$mfrom', expected '$4'"
+}
+echo 'policy.d: the stand-in domain 7 (domu-stand-in, its UUID in /local/domain/7/vm):'
+pd=/etc/iosup/policy.d
+policy_from name 48 "$pd/10-by-name.conf:3" /etc/iosup/iosupd.conf
+policy_from uuid 32 "$pd/20-by-uuid.conf:4" "$pd/20-by-uuid.conf:3"
+policy_from live 16 "xenstore /iosup/policy/7" "$pd/20-by-uuid.conf:3"
+policy_from unset 32 "$pd/20-by-uuid.conf:4" "$pd/20-by-uuid.conf:3"
+policy_from bad 32 "$pd/20-by-uuid.conf:4" "$pd/20-by-uuid.conf:3"
+q=$(line POLICY)
+printf '  a bad file: reload exit %s, the reply names its line %s time(s), the journal %s time(s)\n' \
+	"$(kv "$q" bad_rc)" "$(kv "$q" reply_names_it)" "$(kv "$q" bad_said)"
+[ "$(kv "$q" bad_rc)" = 1 ] || test_fail "policy: a reload with a bad file exited '$(kv "$q" bad_rc)', not 1"
+[ "$(kv "$q" reply_names_it)" = 1 ] || test_fail "policy: the reload's reply does not name the bad file's line"
+[ "$(kv "$q" bad_said)" = 1 ] || test_fail "policy: the journal said the bad file '$(kv "$q" bad_said)' times, not 1"
+
 k=$(line KILL)
 printf 'kill: limits at SIGKILL %s; the lowest L1 limit after %s; the new iosupd took the lease over %s time(s), %s s left\n' \
 	"$(kv "$k" limits_at_kill)" "$(kv "$k" min_l1_after)" "$(kv "$k" took_over)" "$(kv "$k" lease_left)"

@@ -65,8 +65,9 @@
 #             within IDLE_SECONDS
 #   hostile   before that, the domU turns hostile (domu/init's hostile(),
 #             scenario domu's hostile_checks): from inside it, writing any
-#             /iosup/policy node or its control/iosup, or removing a
-#             target, fails with EACCES, and dom0 reads them unchanged;
+#             /iosup/policy node, its control/iosup, or its name or vm
+#             node (what policy.d files match), or removing a target,
+#             fails with EACCES, and dom0 reads them unchanged;
 #             garbage in its data/iosup (each kind iosupd refuses, one of
 #             them again between good reports) gets one warning per kind,
 #             naming the domain and the node, and no target set; reports
@@ -664,7 +665,7 @@ hostile_check "the domU says: $v" test -z "$v"
 # From inside the domU, each write and removal refused for want of permission.
 for node in /iosup/policy/default/mode "/iosup/policy/$domid/max_pages" "/iosup/policy/$domid/mode" \
 	/iosup/policy/0/mode /iosup/policy/hostile /iosup/hostile control/iosup/target-l1 \
-	control/iosup/ratio-l1 control/iosup/hostile rm:control/iosup/target-l1; do
+	control/iosup/ratio-l1 control/iosup/hostile name vm rm:control/iosup/target-l1; do
 	v=$(hostile_mark "write $node=")
 	v=${v#"write $node="}
 	hostile_check "the domU's write of $node: '${v:-no reading}', expected EACCES" test "$v" = EACCES

@@ -15,6 +15,11 @@
 #            directory in xenstore, made before iosupd starts): misses
 #            reported make iosupd write targets under control/iosup/; a
 #            refused report is said once and changes nothing
+#   policy   /etc/iosup/policy.d: a file naming domain 7 by name, one by
+#            its UUID (which wins), `iosupctl policy set` on top, `policy
+#            unset` back to the file, then a bad file (reload exits 1, the
+#            journal names its line, nothing of it applied); iosupd's
+#            targets for domain 7 kept within each max_pages
 #   kill     SIGKILL mid-churn, a marked storm ("killed") at once; a new
 #            iosupd, churn past the lease, a marked storm ("restarted");
 #            the new one took the lease over and the limits never fell
@@ -69,6 +74,9 @@ domu=/local/domain/$DOMU
 # report L HITS MISSES: domain 7's agent's report for level L (limit 0).
 report() { xenstore-write "$domu/data/iosup/level-$1" "hits=$2 misses=$3 pool=0 limit=0"; }
 xenstore-write "$domu/name" domu-stand-in || fail "xenstore-write $domu/name"
+# Its UUID as libxl writes it (policy.d files may name it so).
+UUID=0b7c1e2a-0000-4000-8000-00163e5a9f07
+xenstore-write "$domu/vm" "/vm/$UUID" || fail "xenstore-write $domu/vm"
 for l in 1 2 3 4; do report $l 0 0 || fail "xenstore-write $domu/data/iosup/level-$l"; done
 start
 sleep $((2 * PERIOD))
@@ -153,6 +161,50 @@ for l in 1 2 3 4; do
 done
 report 1 0 500
 echo "IOSUP-DAEMON-DOMU targets=$targets after_refused=$after_bad refused_lines=$refused"
+
+# policy: a policy.d file naming the stand-in, then one naming its UUID
+# (which wins), the live layer on top, unset back to the file; then a bad
+# file. Each step's `policy get --json` for the host, once iosupd's
+# targets for the domain are within the max_pages it then has.
+# targets_within MAX: every target of domain 7 at most MAX, within 4 periods.
+targets_within() {
+	i=0
+	while :; do
+		t=0
+		for l in 1 2 3 4; do
+			v=$(xenstore-read "$domu/control/iosup/target-l$l" 2>/dev/null || echo none)
+			[ "$v" -le "$1" ] 2>/dev/null && t=$((t + 1))
+		done
+		[ $t -eq 4 ] && return 0
+		i=$((i + 1))
+		[ $i -le $((4 * PERIOD)) ] || return 1
+		sleep 1
+	done
+}
+policy_step() {
+	targets_within "$2" || fail "policy $1: domain 7's targets not within $2 in $((4 * PERIOD)) s"
+	echo "IOSUP-JSON policy-$1 $(iosupctl policy get $DOMU --json)"
+}
+mkdir -p /etc/iosup/policy.d
+printf '# the stand-in, by name\nname = domu-stand-in\nmax_pages = 48\n' >/etc/iosup/policy.d/10-by-name.conf
+iosupctl reload >/dev/null || fail "reload with a policy file by name"
+policy_step name 48
+printf '# the stand-in, by UUID\nuuid = %s\nmode = enforce\nmax_pages = 32\n' "$UUID" \
+	>/etc/iosup/policy.d/20-by-uuid.conf
+iosupctl reload >/dev/null || fail "reload with a policy file by UUID"
+policy_step uuid 32
+iosupctl policy set $DOMU max_pages=16 || fail "policy set $DOMU max_pages=16"
+policy_step live 16
+iosupctl policy unset $DOMU max_pages || fail "policy unset $DOMU max_pages"
+# Back to the file's 32: the targets may stay lower; the sources are judged.
+policy_step unset 32
+printf 'name = domu-stand-in\nmode = sometimes\n' >/etc/iosup/policy.d/30-bad.conf
+rc=0
+out=$(iosupctl reload 2>&1) || rc=$?
+echo "IOSUP-DAEMON-POLICY bad_rc=$rc bad_said=$(grep -c 'policy.d/30-bad.conf:2: mode: .sometimes. is not enforce, observe or off; nothing of it applied' "$log") reply_names_it=$(grep -c '30-bad.conf:2' <<<"$out")"
+echo "IOSUP-JSON policy-bad $(iosupctl policy get $DOMU --json)"
+rm -r /etc/iosup/policy.d
+iosupctl reload >/dev/null || fail "reload without policy files"
 
 # kill
 iosup-lat-proc -n 100000 -w 0 fork-exit >/dev/null &
