@@ -94,3 +94,15 @@ void print_domains(FILE *f, const struct ctl_proto_summary *d, size_t n)
 			d[i].pool, d[i].limit, d[i].misses, fmt_count(a, d[i].have_xen, d[i].psi),
 			fmt_rate(b, d[i].have_flush_rate, d[i].flush_rate));
 }
+
+void print_effective(FILE *f, const char *prefix, const struct ctl_proto_effective *e)
+{
+	char value[16];
+	int k;
+
+	for (k = 0; k < POLICY_KEYS; k++) {
+		policy_format_value(&e->values, (enum policy_key)k, value, sizeof(value));
+		fprintf(f, "%s%s: %s (from %s)\n", prefix, policy_key_name((enum policy_key)k), value,
+			e->from[k]);
+	}
+}

@@ -28,5 +28,7 @@ void print_state(FILE *f, const struct ctl_proto_status *s);
 void print_status(FILE *f, const struct ctl_proto_status *s);
 /* The domains table: a header, one aligned line per domain. */
 void print_domains(FILE *f, const struct ctl_proto_summary *d, size_t n);
+/* Each policy key's value and source, "@prefix" before each line. */
+void print_effective(FILE *f, const char *prefix, const struct ctl_proto_effective *e);
 
 #endif

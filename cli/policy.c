@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "format.h"
 #include "ctl-proto.h"
 #include "iosupctl.h"
 #include "store.h"
@@ -48,7 +49,7 @@ static int resolve_name(const char *verb, const char *name, unsigned int *domid)
 		/* One byte more than the longest name it can match. */
 		char got[WHO_NAME_MAX + 2];
 
-		if (iosup_store_read_name(s, ids[i], got, sizeof(got)) || strcmp(got, name))
+		if (iosup_store_read_name(s, ids[i], got, sizeof(got), NULL) || strcmp(got, name))
 			continue;
 		if (matches++)
 			snprintf(found + strlen(found), sizeof(found) - strlen(found), ", %u", ids[i]);
@@ -152,11 +153,7 @@ static void print_human(const char *who, const struct policy *p,
 		return;
 	}
 	printf("effective, as iosupd applies it:\n");
-	for (k = 0; k < POLICY_KEYS; k++) {
-		policy_format_value(&effective->values, (enum policy_key)k, value, sizeof(value));
-		printf("  %s: %s (from %s)\n", policy_key_name((enum policy_key)k), value,
-		       effective->from[k]);
-	}
+	print_effective(stdout, "  ", effective);
 }
 
 /*
@@ -249,7 +246,7 @@ static int unset(int domid, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		k = policy_key_parse(argv[i], strlen(argv[i]));
 		if (k < 0)
-			return usage_error("policy", "'%.40s': not a policy key (mode, min_pages, max_pages, target_flush_rate)",
+			return usage_error("policy", "'%.40s': not a policy key (" POLICY_KEY_LIST ")",
 					   argv[i]);
 		if (keys[k])
 			return usage_error("policy", "%s is given twice", argv[i]);

@@ -8,19 +8,6 @@
 
 static const char *const level_names[CTL_PROTO_LEVELS] = { "1 pte", "2 pmd", "3 pud", "4 pgd" };
 
-/* Each key's value and where it came from, as "policy get" says it. */
-static void print_policy(const struct ctl_proto_effective *e)
-{
-	char value[16];
-	int k;
-
-	for (k = 0; k < POLICY_KEYS; k++) {
-		policy_format_value(&e->values, (enum policy_key)k, value, sizeof(value));
-		printf("  policy %s: %s (from %s)\n", policy_key_name((enum policy_key)k), value,
-		       e->from[k]);
-	}
-}
-
 static void print_domain(const struct ctl_proto_domain *d)
 {
 	char a[FMT_MAX], b[FMT_MAX];
@@ -36,7 +23,7 @@ static void print_domain(const struct ctl_proto_domain *d)
 	else
 		printf("  iotlb: - (the hypervisor has no iosup counters)\n");
 	if (d->have_policy)
-		print_policy(&d->policy);
+		print_effective(stdout, "  policy ", &d->policy);
 	if (!d->have_pool) {
 		printf("  pool: - (not read)\n");
 		return;

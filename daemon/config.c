@@ -190,6 +190,9 @@ static int parse_line(void *data, unsigned int lineno, const char *key, const ch
 	if (seen[i])
 		return conf_fail(err, err_len, name, lineno, "%s: set twice", key);
 	seen[i] = true;
+	c->file_sets_mode |= !strcmp(key, "mode");
+	c->file_sets_min_pages |= !strcmp(key, "min_pages");
+	c->file_sets_max_pages |= !strcmp(key, "max_pages");
 
 	if (keys[i].kind == VALUE_MODE) {
 		int mode = config_mode_parse(value);

@@ -8,6 +8,7 @@
 #ifndef IOSUP_CONFIG_H
 #define IOSUP_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ struct iosup_config {
 	/* Its gid, found by config_load ((gid_t)-1: none), and its line. */
 	gid_t control_gid;
 	unsigned int control_group_line;
+	/* Which of the policy's defaults the file set (else built in). */
+	bool file_sets_mode, file_sets_min_pages, file_sets_max_pages;
 };
 
 /*

@@ -109,7 +109,8 @@ void ctl_proto_summarize(const struct ctl_proto_domain *d, struct ctl_proto_summ
  */
 static struct json_object *text(const char *s, size_t max)
 {
-	char buf[CTL_PROTO_TEXT_MAX > CTL_PROTO_NAME_MAX ? CTL_PROTO_TEXT_MAX : CTL_PROTO_NAME_MAX];
+	/* The longest of the texts sent: a message, a name, a policy's source. */
+	char buf[CTL_PROTO_TEXT_MAX > CTL_PROTO_FROM_MAX ? CTL_PROTO_TEXT_MAX : CTL_PROTO_FROM_MAX];
 
 	copy_text(buf, max < sizeof(buf) ? max : sizeof(buf), s);
 	return json_object_new_string(buf);
@@ -256,7 +257,7 @@ static struct json_object *encode_effective(const struct ctl_proto_effective *e)
 		const char *key = policy_key_name((enum policy_key)k);
 
 		if (!add_some(o, key, policy_value(&e->values, k)) ||
-		    !add_some(from, key, json_object_new_string(e->from[k])))
+		    !add_some(from, key, text(e->from[k], CTL_PROTO_FROM_MAX)))
 			goto fail;
 	}
 	if (!add(o, "from", from)) {

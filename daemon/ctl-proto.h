@@ -148,10 +148,11 @@ struct ctl_proto_ring {
 };
 
 /*
- * Where an effective policy value came from, as people read it:
- * "iosupd.conf", "xenstore /iosup/policy/default", a policy.d file and
- * its line ("/etc/iosup/policy.d/web.conf:3"), "xenstore
- * /iosup/policy/<domid>".
+ * Where an effective policy value came from, as people read it: the
+ * config file's path, "built-in default", "xenstore
+ * /iosup/policy/default", a policy.d file and its line
+ * ("/etc/iosup/policy.d/web.conf:3"), "xenstore /iosup/policy/<domid>".
+ * Printable ASCII, as every text sent.
  */
 #define CTL_PROTO_FROM_MAX 320
 

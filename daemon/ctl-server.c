@@ -283,9 +283,10 @@ static bool allowed(const struct ctl_server *s, int fd, const struct ucred *cred
 
 /*
  * A free slot, or else the oldest client's after closing it; refused
- * clients go first, so that they cannot push out those allowed in.
+ * clients go first, so that they cannot push out those allowed in. For a
+ * @refused newcomer only a refused client makes room: NULL if none.
  */
-static struct client *slot(struct ctl_server *s)
+static struct client *slot(struct ctl_server *s, bool refused)
 {
 	struct client *oldest = &s->clients[0], *c;
 	size_t i;
@@ -297,6 +298,8 @@ static struct client *slot(struct ctl_server *s)
 		if (c->refused != oldest->refused ? c->refused : c->serial < oldest->serial)
 			oldest = c;
 	}
+	if (refused && !oldest->refused)
+		return NULL;
 	client_close(oldest);
 	return oldest;
 }
@@ -323,8 +326,13 @@ static void accept_one(struct ctl_server *s, int fd)
 		if (s->ops->refused)
 			s->ops->refused(s->userdata, cred.pid, cred.uid, cred.gid);
 	}
+	c = slot(s, refused);
+	if (!c) {
+		/* Every slot is someone's let in: the refused newcomer goes unanswered. */
+		close(fd);
+		return;
+	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	c = slot(s);
 	c->fd = fd;
 	c->refused = refused;
 	/* Serials start at 1: an event tagged 0 is the listener's. */

@@ -42,7 +42,12 @@
 struct managed_domain {
 	struct policy own;		/* /iosup/policy/<domid>, as last read */
 	struct policy effective;	/* config, default, file and own, merged */
-	char uuid[POLICY_UUID_LEN + 1];	/* "" until read: its toolstack's */
+	/*
+	 * What policy.d files are matched against: its name, unchanged
+	 * ("" if it has none, or one no file could name), and its UUID ("").
+	 */
+	char match_name[POLICY_MATCH_MAX];
+	char uuid[POLICY_UUID_LEN + 1];
 	bool have_prev_xen;
 	struct iosup_xen_counters prev_xen;
 	uint64_t prev_xen_ms;		/* monotonic, when prev_xen was read */
@@ -101,6 +106,8 @@ struct manager {
 
 	struct ctl_server *ctl;
 	sd_event_source *ctl_source;
+	uint64_t refused_said_ms;	/* monotonic, the last refusal said */
+	uint64_t refused_unsaid;	/* refusals since, not said */
 
 	unsigned int *xen_domids;	/* the domains Xen's counters last gave */
 	size_t n_xen_domids;
@@ -118,6 +125,8 @@ struct manager {
 };
 
 /* manager.c */
+/* A refused client of the control socket is said at most this often. */
+#define MANAGER_REFUSED_SAY_MS 60000
 uint64_t manager_now_ms(clockid_t clock);
 /* Arms the reconnect timer, if it is not: something is missing or lost. */
 void manager_want_reconnect(struct manager *m);

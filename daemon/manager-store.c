@@ -46,9 +46,14 @@ void manager_store_failed(struct manager *m, const char *what, int r)
 static void describe_source(const struct manager *m, size_t i, const struct policy_file *f,
 			    enum policy_layer layer, int k, char *out, size_t len)
 {
+	const struct iosup_config *c = &m->config;
+	bool in_file = (k == POLICY_MODE && c->file_sets_mode) ||
+		       (k == POLICY_MIN_PAGES && c->file_sets_min_pages) ||
+		       (k == POLICY_MAX_PAGES && c->file_sets_max_pages);
+
 	switch (layer) {
 	case POLICY_LAYER_CONFIG:
-		snprintf(out, len, "%s", m->config_path);
+		snprintf(out, len, "%s", in_file ? m->config_path : "built-in default");
 		break;
 	case POLICY_LAYER_DEFAULT:
 		snprintf(out, len, "xenstore " IOSUP_STORE_POLICY "/default");
@@ -68,7 +73,7 @@ static void describe_source(const struct manager *m, size_t i, const struct poli
  */
 static void merge_policy(struct manager *m, size_t i)
 {
-	const struct policy_file *f = policy_dir_find(&m->policy_dir, m->views[i].name,
+	const struct policy_file *f = policy_dir_find(&m->policy_dir, m->doms[i].match_name,
 						      m->doms[i].uuid);
 	struct ctl_proto_effective *e = &m->views[i].policy;
 	struct policy base;
@@ -84,8 +89,9 @@ static void merge_policy(struct manager *m, size_t i)
 
 	policy_from_config(&m->config, &base);
 	if (policy_merge_layers(layers, &m->doms[i].effective, from, err, sizeof(err)))
-		log_warning("dom%" PRIu32 " policy: %s; that layer is left out",
-			    m->views[i].domid, err);
+		log_warning("dom%" PRIu32 " policy: %s%s%s%s; that layer is left out",
+			    m->views[i].domid, err, f ? " (policy file " : "",
+			    f ? f->name : "", f ? ")" : "");
 	m->views[i].mode = m->doms[i].effective.mode;
 	m->views[i].have_policy = true;
 	e->values = m->doms[i].effective;
@@ -176,29 +182,43 @@ static void read_all_policies(struct manager *m)
 
 /* ---- the domain table -------------------------------------------------- */
 
-/* A domain's name, once it has one: its toolstack writes it after creating it. */
-static void read_name(struct manager *m, size_t i)
+/*
+ * A domain's name and UUID, once it has them (its toolstack writes them
+ * after creating it), read each period: a rename (xl rename, the end of a
+ * migration in) must find its policy file. Merged again if they changed.
+ */
+static void read_identity(struct manager *m, size_t i)
 {
-	char name[CTL_PROTO_NAME_MAX];
+	struct managed_domain *d = &m->doms[i];
+	struct ctl_proto_domain *v = &m->views[i];
+	char name[CTL_PROTO_NAME_MAX], uuid[POLICY_UUID_LEN + 1] = "";
+	const char *match;
+	bool exact = false;
 	int r;
 
 	if (!manager_store_usable(m))
 		return;
-	r = iosup_store_read_name(m->store, m->views[i].domid, name, sizeof(name));
+	r = iosup_store_read_name(m->store, v->domid, name, sizeof(name), &exact);
 	if (r == -ENOENT)
 		return;
+	if (!r)
+		r = iosup_store_read_uuid(m->store, v->domid, uuid);
+	if (r == -ENOENT)
+		r = 0;
 	if (r) {
-		manager_store_failed(m, "reading a domain's name", r);
+		manager_store_failed(m, "reading a domain's name and UUID", r);
 		return;
 	}
-	ctl_proto_set_name(m->views[i].name, name);
-	/* Read with the name: both are its toolstack's, written together. */
-	r = iosup_store_read_uuid(m->store, m->views[i].domid, m->doms[i].uuid);
-	if (r && r != -ENOENT)
-		manager_store_failed(m, "reading a domain's UUID", r);
-	log_info("dom%" PRIu32 ": named %s%s%s", m->views[i].domid, m->views[i].name,
-		 m->doms[i].uuid[0] ? ", uuid " : "", m->doms[i].uuid);
-	/* A policy file may name it. */
+	/* A name made printable or cut matches no file, rather than another's. */
+	match = exact && strlen(name) < sizeof(d->match_name) ? name : "";
+	if (!strcmp(name, v->name) && !strcmp(match, d->match_name) && !strcmp(uuid, d->uuid))
+		return;
+	ctl_proto_set_name(v->name, name);
+	snprintf(d->match_name, sizeof(d->match_name), "%s", match);
+	memcpy(d->uuid, uuid, sizeof(d->uuid));
+	log_info("dom%" PRIu32 ": named %s%s%s", v->domid, v->name,
+		 d->uuid[0] ? ", uuid " : "", d->uuid);
+	/* A policy file may name it, or named it under its old name. */
 	merge_policy(m, i);
 }
 
@@ -290,9 +310,10 @@ int manager_sync_domains(struct manager *m, const unsigned int *xen_ids, size_t 
 	views = NULL;
 	/* New domains' policy: read after the swap, which store errors may undo. */
 	for (i = 0; i < m->n_doms; i++) {
-		if (!m->views[i].name[0])
-			read_name(m, i);
-		if (!m->doms[i].effective.set[POLICY_MODE])
+		bool new_domain = !m->doms[i].effective.set[POLICY_MODE];
+
+		read_identity(m, i);
+		if (new_domain)
 			manager_read_domain_policy(m, i);
 	}
 out:

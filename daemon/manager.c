@@ -211,11 +211,23 @@ static int ctl_resume(void *data, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * A client refused, said at most once a minute: with control_group set
+ * anyone may connect, and the journal is not theirs to flood.
+ */
 static void ctl_refused(void *data, pid_t pid, uid_t uid, gid_t gid)
 {
-	(void)data;
-	log_warning("control socket: refused pid %ld (uid %ld, gid %ld)",
-		    (long)pid, (long)uid, (long)gid);
+	struct manager *m = data;
+	uint64_t now = manager_now_ms(CLOCK_MONOTONIC);
+
+	if (m->refused_said_ms && now - m->refused_said_ms < MANAGER_REFUSED_SAY_MS) {
+		m->refused_unsaid++;
+		return;
+	}
+	log_warning("control socket: refused pid %ld (uid %ld, gid %ld); at most one such warning a minute (%" PRIu64 " not said since the last)",
+		    (long)pid, (long)uid, (long)gid, m->refused_unsaid);
+	m->refused_said_ms = now;
+	m->refused_unsaid = 0;
 }
 
 static int on_ctl_io(sd_event_source *s, int fd, uint32_t revents, void *data)

@@ -71,7 +71,7 @@ static int parse_line(void *data, unsigned int lineno, const char *key, const ch
 	k = policy_key_parse(key, strlen(key));
 	if (k < 0)
 		return conf_fail(err, err_len, st->name, lineno,
-				 "unknown key '%.40s' (name, uuid, mode, min_pages, max_pages, target_flush_rate)",
+				 "unknown key '%.40s' (name, uuid, " POLICY_KEY_LIST ")",
 				 key);
 	if (f->policy.set[k])
 		return conf_fail(err, err_len, st->name, lineno, "%s: set twice (first on line %u)",
@@ -91,7 +91,7 @@ int policy_file_parse(const char *name, const char *text, size_t len,
 	int r;
 
 	if (strlen(name) >= sizeof(f.name))
-		return conf_fail(err, err_len, name, 0, "a file name under %d characters, please",
+		return conf_fail(err, err_len, name, 0, "a file's name is under %d characters",
 				 POLICY_FILE_NAME_MAX);
 	strcpy(f.name, name);
 	r = conf_lines(name, text, len, parse_line, &st, &last, err, err_len);
@@ -156,7 +156,7 @@ static int read_file(int dirfd, const char *name, char **text, size_t *len)
 static const char *read_error(int r)
 {
 	switch (r) {
-	case -EBADF:
+	case -EBADF:	/* read_file()'s, as no errno says it */
 		return "not a regular file";
 	case -EFBIG:
 		return "larger than 16 KiB";
@@ -206,73 +206,113 @@ fail:
 		bad(data, err);
 }
 
+/* The *.conf names in @dir, sorted, into *@names (*@n of them). */
+static int list_names(DIR *dir, char ***names, size_t *n)
+{
+	size_t room = 0;
+	struct dirent *e;
+	char **more;
+
+	*names = NULL;
+	*n = 0;
+	for (;;) {
+		/* readdir() says an error only through errno; nothing else may set it between. */
+		errno = 0;
+		e = readdir(dir);
+		if (!e)
+			break;
+		if (!is_conf(e->d_name))
+			continue;
+		if (*n == room) {
+			room = room ? 2 * room : 16;
+			more = realloc(*names, room * sizeof(**names));
+			if (!more)
+				return -ENOMEM;
+			*names = more;
+		}
+		(*names)[*n] = strdup(e->d_name);
+		if (!(*names)[*n])
+			return -ENOMEM;
+		(*n)++;
+	}
+	if (errno)
+		return -errno;
+	if (*n)
+		qsort(*names, *n, sizeof(**names), by_name);
+	return 0;
+}
+
+/* Whether a file's name can be said as it is, and fits a policy_file. */
+static bool file_name_ok(const char *name)
+{
+	const char *p;
+
+	if (strlen(name) >= POLICY_FILE_NAME_MAX)
+		return false;
+	for (p = name; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
 int policy_dir_load(const char *path, struct policy_dir *out,
 		    void (*bad)(void *data, const char *err), void *data)
 {
 	struct policy_dir d = { 0 };
-	char **names = NULL;
+	char **names = NULL, err[CONF_LINE_MAX];
+	int dirfd, n_bad = 0, r;
 	size_t n = 0, i;
-	struct dirent *e;
-	int dirfd, n_bad = 0, r = 0;
 	DIR *dir;
 
-	policy_dir_free(out);
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return errno == ENOENT ? 0 : -errno;
+	if (dirfd < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		/* No directory: no files, which is what is applied. */
+		policy_dir_free(out);
+		return 0;
+	}
 	dir = fdopendir(dirfd);
 	if (!dir) {
 		r = -errno;
 		close(dirfd);
 		return r;
 	}
-	names = calloc(FILES_MAX, sizeof(*names));
-	if (!names) {
+	r = list_names(dir, &names, &n);
+	if (!r && !(d.files = calloc(n ? n : 1, sizeof(*d.files))))
 		r = -ENOMEM;
-		goto out;
-	}
-	errno = 0;
-	while ((e = readdir(dir))) {
-		if (!is_conf(e->d_name))
-			continue;
-		if (n == FILES_MAX) {
-			char err[CONF_LINE_MAX];
-
-			snprintf(err, sizeof(err), "%s: more than %d files; those after %s left out",
-				 path, FILES_MAX, e->d_name);
+	for (i = 0; !r && i < n; i++) {
+		if (i == FILES_MAX) {
+			snprintf(err, sizeof(err), "%.200s: more than %d files; %zu from %.64s on left out",
+				 path, FILES_MAX, n - i, file_name_ok(names[i]) ? names[i] : "?");
 			n_bad++;
 			if (bad)
 				bad(data, err);
 			break;
 		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			goto out;
+		if (!file_name_ok(names[i])) {
+			snprintf(err, sizeof(err),
+				 "%.200s: a file whose name is not printable ASCII, or is %d characters or longer; left out",
+				 path, POLICY_FILE_NAME_MAX);
+			n_bad++;
+			if (bad)
+				bad(data, err);
+			continue;
 		}
-		n++;
-	}
-	if (errno) {
-		r = -errno;
-		goto out;
-	}
-	qsort(names, n, sizeof(*names), by_name);
-	d.files = calloc(n ? n : 1, sizeof(*d.files));
-	if (!d.files) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++)
 		load_one(dirfd, path, names[i], &d, bad, data, &n_bad);
-	*out = d;
-	d.files = NULL;
-out:
+	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	free(d.files);
 	closedir(dir);
-	return r ? r : n_bad;
+	/* What could not be read leaves what was applied as it was. */
+	if (r) {
+		free(d.files);
+		return r;
+	}
+	policy_dir_free(out);
+	*out = d;
+	return n_bad;
 }
 
 void policy_dir_free(struct policy_dir *d)

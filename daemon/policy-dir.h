@@ -49,11 +49,12 @@ int policy_file_parse(const char *name, const char *text, size_t len,
 		      struct policy_file *out, char *err, size_t err_len);
 
 /*
- * Reads @path/ *.conf in name order into @out (emptied first). A missing
- * directory is none. Each bad file (unreadable, too large, a bad line, a
- * domain another file already names) is handed to @bad with its message
- * and left out. Returns how many files were left out, or -errno if the
- * directory could not be read (@out then empty).
+ * Reads @path/ *.conf in name order into @out, replacing what it held. A
+ * missing directory is none. Each bad file (unreadable, too large, a bad
+ * line, a domain another file already names, a name not printable) is
+ * handed to @bad with its message and left out. Returns how many files
+ * were left out, or -errno if the directory could not be read (@out then
+ * as it was).
  */
 int policy_dir_load(const char *path, struct policy_dir *out,
 		    void (*bad)(void *data, const char *err), void *data);

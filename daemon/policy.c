@@ -17,7 +17,6 @@
 /* Longest value taken: a number or a mode; more is not a value of ours. */
 #define VALUE_MAX 32
 
-
 static const char *const key_names[POLICY_KEYS] = {
 	[POLICY_MODE] = "mode",
 	[POLICY_MIN_PAGES] = "min_pages",
@@ -125,7 +124,7 @@ int policy_set_arg(struct policy *p, const char *arg, char *err, size_t err_len)
 	}
 	key = policy_key_parse(arg, (size_t)(eq - arg));
 	if (key < 0) {
-		snprintf(err, err_len, "'%.*s': not a policy key (mode, min_pages, max_pages, target_flush_rate)",
+		snprintf(err, err_len, "'%.*s': not a policy key (" POLICY_KEY_LIST ")",
 			 (int)(eq - arg < 40 ? eq - arg : 40), arg);
 		return -EINVAL;
 	}
@@ -138,11 +137,6 @@ static const char *const layer_names[POLICY_LAYERS] = {
 	[POLICY_LAYER_FILE] = "the policy file",
 	[POLICY_LAYER_DOMAIN] = "the domain's policy",
 };
-
-const char *policy_layer_name(enum policy_layer layer)
-{
-	return (unsigned int)layer < POLICY_LAYERS ? layer_names[layer] : "unknown";
-}
 
 /* @layer's keys over @out, each key's layer noted in @from. */
 static void overlay(struct policy *out, uint8_t from[POLICY_KEYS], const struct policy *layer,
@@ -194,19 +188,6 @@ int policy_merge_layers(const struct policy *const layers[POLICY_LAYERS], struct
 	return r;
 }
 
-int policy_merge(const struct policy *base, const struct policy *def,
-		 const struct policy *dom, struct policy *out, char *err,
-		 size_t err_len)
-{
-	const struct policy *layers[POLICY_LAYERS] = {
-		[POLICY_LAYER_CONFIG] = base,
-		[POLICY_LAYER_DEFAULT] = def,
-		[POLICY_LAYER_DOMAIN] = dom,
-	};
-
-	return policy_merge_layers(layers, out, NULL, err, err_len);
-}
-
 void policy_from_config(const struct iosup_config *c, struct policy *p)
 {
 	*p = (struct policy){
@@ -234,6 +215,7 @@ int policy_format_value(const struct policy *p, enum policy_key key, char *buf, 
 
 bool policy_uuid_parse(const char *text, char out[POLICY_UUID_LEN + 1])
 {
+	char uuid[POLICY_UUID_LEN + 1];
 	size_t i;
 
 	if (strlen(text) != POLICY_UUID_LEN)
@@ -243,8 +225,9 @@ bool policy_uuid_parse(const char *text, char out[POLICY_UUID_LEN + 1])
 
 		if (dash ? text[i] != '-' : !isxdigit((unsigned char)text[i]))
 			return false;
-		out[i] = (char)tolower((unsigned char)text[i]);
+		uuid[i] = (char)tolower((unsigned char)text[i]);
 	}
-	out[POLICY_UUID_LEN] = '\0';
+	uuid[POLICY_UUID_LEN] = '\0';
+	memcpy(out, uuid, sizeof(uuid));
 	return true;
 }

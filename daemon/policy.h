@@ -38,6 +38,9 @@ struct policy {
 	uint32_t target_flush_rate;	/* page-selective invalidations a second */
 };
 
+/* The keys, as messages list them (key_names in policy.c, in this order). */
+#define POLICY_KEY_LIST "mode, min_pages, max_pages, target_flush_rate"
+
 /* The key named @name (up to @len bytes), or -1. */
 int policy_key_parse(const char *name, size_t len);
 const char *policy_key_name(enum policy_key key);
@@ -68,9 +71,6 @@ enum policy_layer {
 	POLICY_LAYERS
 };
 
-/* "the config", "the default policy", ... for messages. */
-const char *policy_layer_name(enum policy_layer layer);
-
 /*
  * The effective policy: @layers[POLICY_LAYER_CONFIG] (every key set)
  * overlaid with each further layer that is not NULL, in order. A layer
@@ -82,10 +82,6 @@ const char *policy_layer_name(enum policy_layer layer);
 int policy_merge_layers(const struct policy *const layers[POLICY_LAYERS], struct policy *out,
 			uint8_t from[POLICY_KEYS], char *err, size_t err_len);
 
-/* policy_merge_layers() of @base, @def and @dom, without a file layer. */
-int policy_merge(const struct policy *base, const struct policy *def,
-		 const struct policy *dom, struct policy *out, char *err,
-		 size_t err_len);
 
 /* The config's defaults as a layer with every key set. */
 void policy_from_config(const struct iosup_config *c, struct policy *p);

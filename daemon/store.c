@@ -484,8 +484,11 @@ static int unset_policy(struct xs_handle *xs, xs_transaction_t t, void *arg)
 			continue;
 		r = iosup_store_policy_path(path, sizeof(path), a->domid,
 					    policy_key_name((enum policy_key)k));
-		if (r)
+		if (r) {
+			snprintf(a->err, a->err_len, "%d: no policy path for %s", a->domid,
+				 policy_key_name((enum policy_key)k));
 			break;
+		}
 		errno = 0;
 		/* A key not set there is no error: unset is what was asked. */
 		if (!xs_rm(xs, t, path) && errno != ENOENT) {
@@ -647,7 +650,7 @@ int iosup_store_forget_domain(struct iosup_store *s, unsigned int domid)
 }
 
 int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
-			  size_t len)
+			  size_t len, bool *exact)
 {
 	char path[IOSUP_STORE_PATH_MAX];
 	unsigned int n;
@@ -663,8 +666,13 @@ int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
 	value = xs_read(s->xs, XBT_NULL, path, &n);
 	if (!value)
 		return errno == ENOENT ? -ENOENT : errno_or(-EIO);
-	/* The toolstack's, and the domain could have written its own: shown, not trusted. */
+	/*
+	 * The toolstack's (libxl leaves it read-only to the domain): shown
+	 * made printable and cut to fit, and said whether that changed it.
+	 */
 	shown(value, buf, len < (size_t)n + 1 ? len : (size_t)n + 1);
+	if (exact)
+		*exact = strlen(value) == n && !strcmp(buf, value);
 	free(value);
 	return 0;
 }
@@ -678,6 +686,7 @@ int iosup_store_read_uuid(struct iosup_store *s, unsigned int domid,
 	char *value;
 	int r;
 
+	buf[0] = '\0';
 	r = iosup_store_domain_path(path, sizeof(path), domid, "vm");
 	if (r)
 		return r;

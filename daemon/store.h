@@ -128,10 +128,11 @@ int iosup_store_forget_domain(struct iosup_store *s, unsigned int domid);
 
 /*
  * Domain @domid's name (/local/domain/<domid>/name) into @buf, cut to
- * @len and made printable. -ENOENT if it has none.
+ * @len and made printable; *@exact (if not NULL) says whether @buf is the
+ * name unchanged. -ENOENT if it has none.
  */
 int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
-			  size_t len);
+			  size_t len, bool *exact);
 
 /*
  * Domain @domid's UUID as its toolstack keeps it (/local/domain/<domid>/vm

@@ -226,7 +226,7 @@ policy_from() {
 }
 echo 'policy.d: the stand-in domain 7 (domu-stand-in, its UUID in /local/domain/7/vm):'
 pd=/etc/iosup/policy.d
-policy_from name 48 "$pd/10-by-name.conf:3" /etc/iosup/iosupd.conf
+policy_from name 48 "$pd/10-by-name.conf:3" "built-in default"
 policy_from uuid 32 "$pd/20-by-uuid.conf:4" "$pd/20-by-uuid.conf:3"
 policy_from live 16 "xenstore /iosup/policy/7" "$pd/20-by-uuid.conf:3"
 policy_from unset 32 "$pd/20-by-uuid.conf:4" "$pd/20-by-uuid.conf:3"
