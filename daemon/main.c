@@ -22,6 +22,7 @@
 #include "ctl-server.h"
 #include "log.h"
 #include "manager.h"
+#include "policy-dir.h"
 #include "xen.h"
 
 #define CONFIG_PATH "/etc/iosup/iosupd.conf"
@@ -37,6 +38,7 @@ struct args {
 	const char *socket_path;
 	bool observe;
 	bool verbose;
+	bool check_config;
 };
 
 static void usage(FILE *f)
@@ -48,6 +50,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE   the configuration (default " CONFIG_PATH ")\n"
 		"      --socket PATH   the control socket (default " CTL_SERVER_PATH ")\n"
 		"      --observe       decide and log, change nothing, for every domain\n"
+		"      --check-config  read the configuration and the policy files, say\n"
+		"                      what is wrong in them, and exit (1 if anything is)\n"
 		"  -v, --verbose       log each domain's inputs every period too\n"
 		"  -h, --help          show this and exit\n"
 		"      --version       show the version and exit\n"
@@ -58,11 +62,12 @@ static void usage(FILE *f)
 /* Returns 0 to run, 1 to exit 0 (--help, --version), or -EINVAL (said). */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	enum { OPT_SOCKET = 0x100, OPT_OBSERVE, OPT_VERSION };
+	enum { OPT_SOCKET = 0x100, OPT_OBSERVE, OPT_VERSION, OPT_CHECK_CONFIG };
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "observe", no_argument, NULL, OPT_OBSERVE },
+		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -83,6 +88,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case OPT_OBSERVE:
 			a->observe = true;
+			break;
+		case OPT_CHECK_CONFIG:
+			a->check_config = true;
 			break;
 		case 'v':
 			a->verbose = true;
@@ -108,6 +116,43 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static void say_bad_file(void *data, const char *err)
+{
+	(void)data;
+	fprintf(stderr, "iosupd: %s\n", err);
+}
+
+/*
+ * --check-config: the configuration (@r, @err: config_load()'s verdict)
+ * and the policy files beside it, checked as iosupd would read them, and
+ * said. Returns the exit code: 0 if all are good.
+ */
+static int check_config(const char *config_path, int r, const char *err)
+{
+	struct policy_dir files = { 0 };
+	char *dir = policy_dir_beside(config_path);
+	int bad;
+
+	if (r)
+		fprintf(stderr, "iosupd: %s\n", err);
+	else if (access(config_path, F_OK))
+		printf("iosupd: %s: not there: the built-in defaults\n", config_path);
+	else
+		printf("iosupd: %s: good\n", config_path);
+	if (!dir) {
+		fprintf(stderr, "iosupd: out of memory\n");
+		return 1;
+	}
+	bad = policy_dir_load(dir, &files, say_bad_file, NULL);
+	if (bad < 0)
+		fprintf(stderr, "iosupd: %s: %s\n", dir, strerror(-bad));
+	else
+		printf("iosupd: %s: %zu policy file(s) good, %d left out\n", dir, files.n, bad);
+	policy_dir_free(&files);
+	free(dir);
+	return r || bad ? 1 : 0;
 }
 
 /*
@@ -148,6 +193,8 @@ int main(int argc, char **argv)
 	/* The configuration first: a bad one is reported before anything starts. */
 	config_defaults(&config);
 	r = config_load(a.config_path, &config, err, sizeof(err));
+	if (a.check_config)
+		return check_config(a.config_path, r, err);
 	if (r) {
 		fprintf(stderr, "iosupd: %s\n", err);
 		return 1;

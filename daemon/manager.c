@@ -115,15 +115,6 @@ void manager_update_status(struct manager *m)
 
 /* ---- reload, pause, resume, the control socket -------------------------- */
 
-/* policy.d in the config file's directory: /etc/iosup/policy.d. */
-static char *policy_dir_beside(const char *config_path)
-{
-	const char *slash = strrchr(config_path, '/');
-	int n = slash ? (int)(slash - config_path) + 1 : 0;
-	char *path;
-
-	return asprintf(&path, "%.*spolicy.d", n, config_path) < 0 ? NULL : path;
-}
 
 /* Who the control socket lets in beside root, changed by a reload. */
 static void set_control_group(struct manager *m, const struct iosup_config *c)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* policy.d/ *.conf (policy-dir.h): parsed, checked, and found by domain. */
-#define _POSIX_C_SOURCE 200809L /* openat, fdopendir */
+#define _GNU_SOURCE /* asprintf */
 
 #include "policy-dir.h"
 
@@ -313,6 +313,15 @@ int policy_dir_load(const char *path, struct policy_dir *out,
 	policy_dir_free(out);
 	*out = d;
 	return n_bad;
+}
+
+char *policy_dir_beside(const char *config_path)
+{
+	const char *slash = strrchr(config_path, '/');
+	int n = slash ? (int)(slash - config_path) + 1 : 0;
+	char *path;
+
+	return asprintf(&path, "%.*spolicy.d", n, config_path) < 0 ? NULL : path;
 }
 
 void policy_dir_free(struct policy_dir *d)

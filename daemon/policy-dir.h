@@ -61,6 +61,9 @@ int policy_dir_load(const char *path, struct policy_dir *out,
 
 void policy_dir_free(struct policy_dir *d);
 
+/* policy.d in @config_path's directory (/etc/iosup/policy.d), malloc'ed. */
+char *policy_dir_beside(const char *config_path);
+
 /*
  * The file for a domain: the one naming its @uuid, else the one naming
  * its @name; NULL if none. Either may be NULL or "" (not known yet).

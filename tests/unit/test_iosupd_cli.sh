@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real iosupd binary's command line: --help, --version, strict options
 # (exit 2 naming the bad one), a bad config file (exit 1 naming file, line
-# and key, before anything starts), and off Xen a one-line refusal (exit 1).
+# and key, before anything starts), off Xen a one-line refusal (exit 1),
+# and --check-config on a config and the policy files beside it.
 # Usage: test_iosupd_cli.sh IOSUPD
 set -euo pipefail
 iosupd=$1
@@ -79,4 +80,18 @@ else
 	run 1 -c "$dir/missing.conf" --socket "$dir/control"
 	has "iosupd: not running on Xen"
 fi
+# --check-config: the config and the policy files beside it, without Xen.
+mkdir "$dir/policy.d"
+printf 'name = web\nmax_pages = 8192\n' >"$dir/policy.d/web.conf"
+run 0 --check-config -c "$dir/good.conf"
+has "iosupd: $dir/good.conf: good"
+has "iosupd: $dir/policy.d: 1 policy file(s) good, 0 left out"
+printf 'name = db\nmin_pages = lots\n' >"$dir/policy.d/db.conf"
+printf 'period_ms = 1\n' >"$dir/bad.conf"
+run 1 --check-config -c "$dir/bad.conf"
+has "$dir/bad.conf:1: period_ms: '1' is not a number"
+has "iosupd: $dir/policy.d/db.conf:2: min_pages: 'lots' is not a number from 0 to 262144; nothing of it applied"
+has "1 policy file(s) good, 1 left out"
+run 0 --check-config -c "$dir/nowhere/iosupd.conf"
+has "iosupd: $dir/nowhere/iosupd.conf: not there: the built-in defaults"
 echo "iosupd-cli: all passed"

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# iosup's Debian packages, built from this checkout (scripts/build-debs)
+# and checked as an operator meets them:
+#   lintian    clean at every level, pedantic included (each override in
+#              debian/*.lintian-overrides says why it is one)
+#   iosup      holds iosupd, iosupctl, the unit, the man pages, the
+#              completion, the sysusers.d and modules-load.d entries, and
+#              /etc/iosup/iosupd.conf as a conffile; its postinst makes
+#              the group and enables the unit without starting it
+#   dkms       iosup-dkms installs on a host whose only kernel headers are
+#              Debian's own (no series): the module is skipped for that
+#              kernel, saying what it lacks, and a build forced there by
+#              hand stops in Kbuild with the same words; DKMS builds it
+#              for the rig's prod kernel (the series'; --kernel
+#              KBUILD_DIR for another build directory) and the module's
+#              vermagic is that kernel's
+# The package is removed again at the end. Ends with "debs: PASS" (exit 0)
+# or "debs: FAIL" (exit 1).
+# usage: test-debs.sh [--kernel KBUILD_DIR]
+set -uo pipefail
+. "$(dirname "$0")/../vm/lib.sh"
+need_root
+
+case ${1:-} in
+--kernel) kbuild=${2:-} ;;
+'') kbuild=$("$SRC_ROOT/kshim/linux/build.sh" --flavour prod | sed -n 's/^KBUILD_DIR=//p') ;;
+*) die "usage: test-debs.sh [--kernel KBUILD_DIR]" ;;
+esac
+[ -d "$kbuild" ] && [ -f "$kbuild/include/config/kernel.release" ] ||
+	die "no kernel build directory at '$kbuild'"
+
+failed=0
+fail() { echo "debs: FAIL: $*"; failed=1; }
+ok() { echo "  ok   $*"; }
+# has_line TEXT LINE: TEXT holds LINE, whole.
+has_line() { grep -qxF -- "$2" <<<"$1"; }
+
+debs=$(phase build-debs "$SRC_ROOT/scripts/build-debs") || { echo "debs: FAIL: scripts/build-debs"; exit 1; }
+version=$(dpkg-parsechangelog -l "$SRC_ROOT/debian/changelog" -S Version)
+deb=$debs/iosup_${version}_amd64.deb
+dkms_deb=$debs/iosup-dkms_${version}_all.deb
+[ -f "$deb" ] && [ -f "$dkms_deb" ] || { echo "debs: FAIL: no $deb or $dkms_deb"; exit 1; }
+
+# lintian: anything it says is a failure (overrides are not said).
+said=$(lintian --pedantic --display-info --display-experimental "$debs/iosup.changes" 2>&1 |
+	grep -v '^running with root privileges is not recommended!$')
+if [ -n "$said" ]; then
+	fail "lintian: $said"
+else
+	ok "lintian --pedantic --display-info --display-experimental: nothing said"
+fi
+
+contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|')
+for f in /usr/sbin/iosupd /usr/sbin/iosupctl /lib/systemd/system/iosupd.service \
+	/etc/iosup/iosupd.conf /usr/lib/sysusers.d/iosup.conf /usr/lib/modules-load.d/iosup.conf \
+	/usr/share/man/man8/iosupd.8.gz /usr/share/man/man8/iosupctl.8.gz \
+	/usr/share/man/man5/iosupd.conf.5.gz /usr/share/bash-completion/completions/iosupctl; do
+	has_line "$contents" "$f" && ok "iosup has $f" || fail "iosup lacks $f"
+done
+# The rig's workloads are not for a host.
+for f in /usr/bin/iosup-burst /usr/bin/iosup-lat-proc; do
+	has_line "$contents" "$f" && fail "iosup ships the rig's $f" || ok "iosup leaves out $f"
+done
+ctl=$(mktemp -d)
+trap 'rm -rf "$ctl"' EXIT
+dpkg-deb -e "$deb" "$ctl"
+has_line "$(cat "$ctl/conffiles")" /etc/iosup/iosupd.conf &&
+	ok "/etc/iosup/iosupd.conf is a conffile" || fail "/etc/iosup/iosupd.conf is not a conffile"
+grep -q 'systemd-sysusers.*iosup' "$ctl/postinst" &&
+	ok "postinst makes the group (systemd-sysusers)" || fail "postinst does not run systemd-sysusers"
+grep -q "deb-systemd-helper.* enable 'iosupd.service'" "$ctl/postinst" &&
+	ok "postinst enables iosupd.service" || fail "postinst does not enable iosupd.service"
+grep -q 'systemctl.*start' "$ctl/postinst" &&
+	fail "postinst starts a service: $(grep 'systemctl.*start' "$ctl/postinst")" ||
+	ok "postinst starts nothing (an upgrade keeps iosupd's pools)"
+# The installed config parses (by the packaged iosupd), and says every key
+# at its default.
+dpkg-deb -x "$deb" "$ctl/root"
+conf=$ctl/iosupd.conf
+cp "$ctl/root/etc/iosup/iosupd.conf" "$conf"
+keys=$(sed -n 's/^#\([a-z_]*\) =.*/\1/p' "$conf" | sort | tr '\n' ' ')
+[ "$keys" = "control_group free_floor_percent guest_lease_s max_pages memory_cap_mib metrics_dir min_pages mode period_ms " ] &&
+	ok "iosupd.conf shows every key: $keys" || fail "iosupd.conf shows the keys '$keys'"
+sed -i 's/^#\([a-z_]* =\)/\1/' "$conf"
+out=$("$ctl/root/usr/sbin/iosupd" --config "$conf" --check-config 2>&1) && rc=0 || rc=$?
+[ $rc -eq 0 ] && ok "iosupd --check-config takes every default uncommented" ||
+	fail "iosupd --check-config on the defaults uncommented: exit $rc: $out"
+
+# DKMS, with Debian's own headers the only ones installed for a kernel.
+stock=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's|.*/linux-headers-||' | sort -V | tail -n1)
+[ -n "$stock" ] || fail "no Debian kernel headers (linux-headers-amd64: scripts/deps)"
+dpkg -P iosup-dkms >/dev/null 2>&1
+out=$(dpkg -i "$dkms_deb" 2>&1) && rc=0 || rc=$?
+[ $rc -eq 0 ] && ok "iosup-dkms installs (Debian's kernel $stock beside it)" ||
+	fail "dpkg -i iosup-dkms: exit $rc: $out"
+grep -qF "iosup: kernel $stock lacks the iosup series: its headers have no arch/x86/include/asm/xen/pt_pool.h; not built for it" <<<"$out" &&
+	ok "DKMS skips $stock, saying what it lacks" || fail "installing did not say why $stock is skipped: $out"
+src=/usr/src/iosup-$version
+out=$(make -C "/lib/modules/$stock/build" M="$src/kshim/linux/iosup" modules 2>&1) && rc=0 || rc=$?
+[ $rc -ne 0 ] && grep -qF "iosup: this kernel ($stock) lacks the iosup series: its headers have no arch/x86/include/asm/xen/pt_pool.h" <<<"$out" &&
+	ok "a build forced on $stock stops in Kbuild, saying what it lacks" ||
+	fail "a build forced on $stock: exit $rc: $out"
+krel=$(cat "$kbuild/include/config/kernel.release")
+out=$(dkms build -m iosup -v "$version" -k "$krel" --kernelsourcedir "$kbuild" 2>&1) && rc=0 || rc=$?
+ko=$(ls /var/lib/dkms/iosup/"$version"/"$krel"/x86_64/module/iosup.ko* 2>/dev/null | head -n1)
+[ $rc -eq 0 ] && [ -n "$ko" ] && [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$krel" ] &&
+	ok "DKMS builds iosup.ko for the series kernel $krel (vermagic $(modinfo -F vermagic "$ko"))" ||
+	fail "dkms build for $krel: exit $rc: $out"
+dpkg -P iosup-dkms >/dev/null 2>&1 || fail "dpkg -P iosup-dkms"
+[ ! -e /var/lib/dkms/iosup ] && ok "purged: nothing left in DKMS's tree" ||
+	fail "left in DKMS's tree: $(ls /var/lib/dkms/iosup)"
+
+[ $failed -eq 0 ] && { echo "debs: PASS"; exit 0; }
+echo "debs: FAIL"
+exit 1
