@@ -649,23 +649,35 @@ int iosup_store_forget_domain(struct iosup_store *s, unsigned int domid)
 	return r;
 }
 
+/* /local/domain/<domid>/@node's value (malloc'ed, *@n bytes), or -errno. */
+static int read_domain_node(struct iosup_store *s, unsigned int domid, const char *node,
+			    char **value, unsigned int *n)
+{
+	char path[IOSUP_STORE_PATH_MAX];
+	int r;
+
+	r = iosup_store_domain_path(path, sizeof(path), domid, node);
+	if (r)
+		return r;
+	errno = 0;
+	*value = xs_read(s->xs, XBT_NULL, path, n);
+	if (!*value)
+		return errno == ENOENT ? -ENOENT : errno_or(-EIO);
+	return 0;
+}
+
 int iosup_store_read_name(struct iosup_store *s, unsigned int domid, char *buf,
 			  size_t len, bool *exact)
 {
-	char path[IOSUP_STORE_PATH_MAX];
 	unsigned int n;
 	char *value;
 	int r;
 
 	if (!len)
 		return -EINVAL;
-	r = iosup_store_domain_path(path, sizeof(path), domid, "name");
+	r = read_domain_node(s, domid, "name", &value, &n);
 	if (r)
 		return r;
-	errno = 0;
-	value = xs_read(s->xs, XBT_NULL, path, &n);
-	if (!value)
-		return errno == ENOENT ? -ENOENT : errno_or(-EIO);
 	/*
 	 * The toolstack's (libxl leaves it read-only to the domain): shown
 	 * made printable and cut to fit, and said whether that changed it.
@@ -681,19 +693,15 @@ int iosup_store_read_uuid(struct iosup_store *s, unsigned int domid,
 			  char buf[POLICY_UUID_LEN + 1])
 {
 	static const char prefix[] = "/vm/";
-	char path[IOSUP_STORE_PATH_MAX], text[sizeof(prefix) + POLICY_UUID_LEN];
+	char text[sizeof(prefix) + POLICY_UUID_LEN];
 	unsigned int n;
 	char *value;
 	int r;
 
 	buf[0] = '\0';
-	r = iosup_store_domain_path(path, sizeof(path), domid, "vm");
+	r = read_domain_node(s, domid, "vm", &value, &n);
 	if (r)
 		return r;
-	errno = 0;
-	value = xs_read(s->xs, XBT_NULL, path, &n);
-	if (!value)
-		return errno == ENOENT ? -ENOENT : errno_or(-EIO);
 	/* Checked whole: text that is not "/vm/" and a UUID names nothing. */
 	r = -ENOENT;
 	if (n < sizeof(text) && strlen(value) == n) {
