@@ -2,7 +2,8 @@
 # systemd-analyze verify on iosupd.service: any warning fails. iosupd may
 # not be installed where ExecStart points (it is not, in a build tree), and
 # verify insists that it exists, so ExecStart is pointed at /bin/true in a
-# copy; everything else is checked as it will be installed.
+# copy; everything else is checked as it will be installed. Then the
+# sandbox's exposure score (systemd-analyze security, offline).
 # Usage: test_unit_file.sh BUILT-UNIT
 set -euo pipefail
 unit=$1
@@ -41,4 +42,12 @@ if grep -q 'xenstored\.socket' <(grep -v '^#' "$unit"); then
 	echo "FAIL: the unit orders on xenstored.socket" >&2
 	exit 1
 fi
+# The sandbox's exposure as systemd scores it: at most 2.5 (the unit's
+# options are all shown to let iosupd work in the rig).
+rc=0
+score=$(cd "$dir" && systemd-analyze security --offline=yes --threshold=25 ./iosupd.service 2>&1) || rc=$?
+exposure=$(sed -n 's/.*Overall exposure level for iosupd.service: \([0-9.]*\).*/\1/p' <<<"$score")
+echo "systemd-analyze security: exposure ${exposure:-none said} (exit $rc)"
+[ "$rc" -eq 0 ] && [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.5) }' ||
+	{ printf '%s\n' "$score" | grep '✗' >&2; echo "FAIL: exposure '${exposure:-none}' is not at most 2.5" >&2; exit 1; }
 echo PASS
