@@ -71,8 +71,9 @@ storm() { iosup-lat-proc -m -n "${2:-300}" -w "${3:-0}" -t "$1" fork-exit || fai
 insmod "$ko" debug=1 limit_l1=0 limit_l2=0 limit_l3=0 limit_l4=0 || fail "insmod"
 DOMU=7
 domu=/local/domain/$DOMU
-# report L HITS MISSES: domain 7's agent's report for level L (limit 0).
-report() { xenstore-write "$domu/data/iosup/level-$1" "hits=$2 misses=$3 pool=0 limit=0"; }
+# report L HITS MISSES [LIMIT]: domain 7's agent's report for level L
+# (limit 0 unless given).
+report() { xenstore-write "$domu/data/iosup/level-$1" "hits=$2 misses=$3 pool=0 limit=${4:-0}"; }
 xenstore-write "$domu/name" domu-stand-in || fail "xenstore-write $domu/name"
 # Its UUID as libxl writes it (policy.d files may name it so).
 UUID=0b7c1e2a-0000-4000-8000-00163e5a9f07
@@ -166,7 +167,10 @@ echo "IOSUP-DAEMON-DOMU targets=$targets after_refused=$after_bad refused_lines=
 # (which wins), the live layer on top, unset back to the file; then a bad
 # file. Each step's `policy get --json` for the host, once iosupd's
 # targets for the domain are within the max_pages it then has.
-# targets_within MAX: every target of domain 7 at most MAX, within 4 periods.
+# targets_within MAX: every target of domain 7 at most MAX, within 4
+# periods. The stand-in agent does as a real one: each second it applies
+# the targets and reports them as its limits (its counters as last said),
+# which is what iosupd decides from.
 targets_within() {
 	i=0
 	while :; do
@@ -174,6 +178,7 @@ targets_within() {
 		for l in 1 2 3 4; do
 			v=$(xenstore-read "$domu/control/iosup/target-l$l" 2>/dev/null || echo none)
 			[ "$v" -le "$1" ] 2>/dev/null && t=$((t + 1))
+			[ "$v" -ge 0 ] 2>/dev/null && report $l 0 500 "$v"
 		done
 		[ $t -eq 4 ] && return 0
 		i=$((i + 1))
