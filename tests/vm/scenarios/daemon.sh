@@ -206,7 +206,7 @@ policy_step unset 32
 printf 'name = domu-stand-in\nmode = sometimes\n' >/etc/iosup/policy.d/30-bad.conf
 rc=0
 out=$(iosupctl reload 2>&1) || rc=$?
-echo "IOSUP-DAEMON-POLICY bad_rc=$rc bad_said=$(grep -c 'policy.d/30-bad.conf:2: mode: .sometimes. is not enforce, observe or off; nothing of it applied' "$log") reply_names_it=$(grep -c '30-bad.conf:2' <<<"$out")"
+echo "IOSUP-DAEMON-POLICY bad_rc=$rc bad_said=$(grep -c 'policy.d/30-bad.conf:2: mode: .sometimes. is not enforce, observe or off; nothing of it applied' "$log") reply_names_it=$(printf '%s\n' "$out" | grep -c '30-bad.conf:2')"
 echo "IOSUP-JSON policy-bad $(iosupctl policy get $DOMU --json)"
 rm -r /etc/iosup/policy.d
 iosupctl reload >/dev/null || fail "reload without policy files"
