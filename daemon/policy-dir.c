@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,45 +166,80 @@ static const char *read_error(int r)
 	}
 }
 
-/* Adds the file @name (in @dirfd) to @d, or says why not. */
-static void load_one(int dirfd, const char *path, const char *name, struct policy_dir *d,
-		     void (*bad)(void *data, const char *err), void *data, int *n_bad)
+/* Whether a file's name can be said as it is, and fits a policy_file. */
+static bool file_name_ok(const char *name)
 {
-	char err[1024], why[600];
+	const char *p;
+
+	if (strlen(name) >= POLICY_FILE_NAME_MAX)
+		return false;
+	for (p = name; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+/* One load of a directory: where, what it holds so far, whom to tell. */
+struct loading {
+	const char *path;
+	int dirfd;
+	struct policy_dir *d;
+	void (*bad)(void *data, const char *err);
+	void *data;
+	int n_bad;
+};
+
+/* A file (or files) left out: counted, and said to the caller. */
+__attribute__((format(printf, 2, 3)))
+static void left_out(struct loading *l, const char *fmt, ...)
+{
+	char err[1024];
+	va_list ap;
+
+	l->n_bad++;
+	if (!l->bad)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, sizeof(err), fmt, ap);
+	va_end(ap);
+	l->bad(l->data, err);
+}
+
+/* Adds the file @name to what @l holds, or says why not. */
+static void load_one(struct loading *l, const char *name)
+{
 	const struct policy_file *other;
 	struct policy_file f;
 	size_t len = 0, i;
-	char *text = NULL;
+	char *text = NULL, why[600];
 	int r;
 
-	r = read_file(dirfd, name, &text, &len);
+	if (!file_name_ok(name)) {
+		left_out(l, "%.200s: a file whose name is not printable ASCII, or is %d characters or longer; left out",
+			 l->path, POLICY_FILE_NAME_MAX);
+		return;
+	}
+	r = read_file(l->dirfd, name, &text, &len);
 	if (r) {
-		snprintf(err, sizeof(err), "%.200s/%.200s: %.200s; nothing of it applied", path,
-			 name, read_error(r));
-		goto fail;
+		left_out(l, "%.200s/%s: %s; nothing of it applied", l->path, name, read_error(r));
+		return;
 	}
 	/* Its message names the file by its base name ("web.conf:3: ..."). */
 	r = policy_file_parse(name, text, len, &f, why, sizeof(why));
 	free(text);
 	if (r) {
-		snprintf(err, sizeof(err), "%.200s/%s; nothing of it applied", path, why);
-		goto fail;
+		left_out(l, "%.200s/%s; nothing of it applied", l->path, why);
+		return;
 	}
-	for (i = 0; i < d->n; i++) {
-		other = &d->files[i];
+	for (i = 0; i < l->d->n; i++) {
+		other = &l->d->files[i];
 		if (other->by_uuid == f.by_uuid && !strcmp(other->match, f.match)) {
-			snprintf(err, sizeof(err),
-				 "%.200s/%s: %s '%s' is already named by %s; nothing of it applied",
-				 path, f.name, f.by_uuid ? "uuid" : "name", f.match, other->name);
-			goto fail;
+			left_out(l, "%.200s/%s: %s '%s' is already named by %s; nothing of it applied",
+				 l->path, f.name, f.by_uuid ? "uuid" : "name", f.match, other->name);
+			return;
 		}
 	}
-	d->files[d->n++] = f;
-	return;
-fail:
-	(*n_bad)++;
-	if (bad)
-		bad(data, err);
+	l->d->files[l->d->n++] = f;
 }
 
 /* The *.conf names in @dir, sorted, into *@names (*@n of them). */
@@ -242,40 +278,28 @@ static int list_names(DIR *dir, char ***names, size_t *n)
 	return 0;
 }
 
-/* Whether a file's name can be said as it is, and fits a policy_file. */
-static bool file_name_ok(const char *name)
-{
-	const char *p;
-
-	if (strlen(name) >= POLICY_FILE_NAME_MAX)
-		return false;
-	for (p = name; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f)
-			return false;
-	return true;
-}
-
 int policy_dir_load(const char *path, struct policy_dir *out,
 		    void (*bad)(void *data, const char *err), void *data)
 {
 	struct policy_dir d = { 0 };
-	char **names = NULL, err[CONF_LINE_MAX];
-	int dirfd, n_bad = 0, r;
+	struct loading l = { .path = path, .d = &d, .bad = bad, .data = data };
+	char **names = NULL;
 	size_t n = 0, i;
 	DIR *dir;
+	int r;
 
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
+	l.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l.dirfd < 0) {
 		if (errno != ENOENT)
 			return -errno;
 		/* No directory: no files, which is what is applied. */
 		policy_dir_free(out);
 		return 0;
 	}
-	dir = fdopendir(dirfd);
+	dir = fdopendir(l.dirfd);
 	if (!dir) {
 		r = -errno;
-		close(dirfd);
+		close(l.dirfd);
 		return r;
 	}
 	r = list_names(dir, &names, &n);
@@ -283,23 +307,11 @@ int policy_dir_load(const char *path, struct policy_dir *out,
 		r = -ENOMEM;
 	for (i = 0; !r && i < n; i++) {
 		if (i == FILES_MAX) {
-			snprintf(err, sizeof(err), "%.200s: more than %d files; %zu from %.64s on left out",
-				 path, FILES_MAX, n - i, file_name_ok(names[i]) ? names[i] : "?");
-			n_bad++;
-			if (bad)
-				bad(data, err);
+			left_out(&l, "%.200s: more than %d files; %zu from %.64s on left out", path,
+				 FILES_MAX, n - i, file_name_ok(names[i]) ? names[i] : "?");
 			break;
 		}
-		if (!file_name_ok(names[i])) {
-			snprintf(err, sizeof(err),
-				 "%.200s: a file whose name is not printable ASCII, or is %d characters or longer; left out",
-				 path, POLICY_FILE_NAME_MAX);
-			n_bad++;
-			if (bad)
-				bad(data, err);
-			continue;
-		}
-		load_one(dirfd, path, names[i], &d, bad, data, &n_bad);
+		load_one(&l, names[i]);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -312,7 +324,7 @@ int policy_dir_load(const char *path, struct policy_dir *out,
 	}
 	policy_dir_free(out);
 	*out = d;
-	return n_bad;
+	return l.n_bad;
 }
 
 char *policy_dir_beside(const char *config_path)
