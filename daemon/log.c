@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 static int max_priority = LOG_INFO;
@@ -54,4 +55,28 @@ void log_msg(int priority, const char *fmt, ...)
 		fprintf(stderr, "<%d>%s\n", priority, line);
 	else
 		fprintf(stderr, "iosupd: %s\n", line);
+}
+
+void log_action(const struct log_action *a, const char *line)
+{
+	const char *knob = a->ratio ? "RATIO" : "LIMIT";
+
+	if (!log_enabled(LOG_NOTICE))
+		return;
+	/* The stream's line if the socket refuses it: said either way. */
+	if (to_journal &&
+	    sd_journal_send("MESSAGE=%s", line,
+			    "PRIORITY=%d", LOG_NOTICE,
+			    "SYSLOG_IDENTIFIER=iosupd",
+			    "IOSUP_DOMID=%u", a->domid,
+			    "IOSUP_LEVEL=%d", a->level,
+			    "IOSUP_KNOB=%s", a->ratio ? "ratio" : "limit",
+			    "IOSUP_%s_OLD=%u", knob, a->old_value,
+			    "IOSUP_%s_NEW=%u", knob, a->new_value,
+			    "IOSUP_BOUND=%s", a->bound,
+			    "IOSUP_REASON=%s", a->reason,
+			    "IOSUP_APPLIED=%d", a->applied ? 1 : 0,
+			    NULL) >= 0)
+		return;
+	log_msg(LOG_NOTICE, "%s", line);
 }

@@ -152,16 +152,30 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 		if (ld->ratio_change && !ratio_applied)
 			tick_unapply_ratio(&d->state, sample, l);
 		if (ld->change && (applied || !may)) {
+			struct log_action act = {
+				.domid = domid, .level = l + 1, .old_value = old,
+				.new_value = ld->limit, .bound = ctl_bound_name(ld->bound),
+				.reason = ctl_reason_name(ld->reason), .applied = applied,
+			};
+
 			tick_format_action(line, sizeof(line), domid, l, &dec, old, applied,
 					   policy.target_flush_rate, sample->level[l].pool);
-			log_notice("%s", line);
+			log_action(&act, line);
 			count_decision(d, l, ld->reason);
 		}
 		if (ld->ratio_change && apply_ratio && (ratio_applied || !may)) {
+			struct log_action act = {
+				.domid = domid, .level = l + 1, .ratio = true,
+				.old_value = old_ratio, .new_value = ld->ratio,
+				.bound = ctl_bound_name(CTL_BOUND_NONE),
+				.reason = ctl_reason_name(ld->ratio_reason),
+				.applied = ratio_applied,
+			};
+
 			tick_format_ratio(line, sizeof(line), domid, l, ld, old_ratio,
 					  ratio_applied, sample->level[l].pool,
 					  sampled_page_tables(sample));
-			log_notice("%s", line);
+			log_action(&act, line);
 			count_decision(d, l, ld->ratio_reason);
 		}
 		if (tick_worth_recording(ld)) {
