@@ -26,8 +26,14 @@
 #include "xen.h"
 
 #define CONFIG_PATH "/etc/iosup/iosupd.conf"
-/* xenfs's view of this domain: there only on Xen, "control_d" in dom0. */
-#define XEN_CAPABILITIES "/proc/xen/capabilities"
+/*
+ * "xen" on Xen. Not xenfs's /proc/xen/capabilities, which the unit's
+ * condition reads: the sandbox's ProtectKernelTunables= and
+ * ProtectControlGroups= give iosupd a /proc of its own, without xenfs
+ * mounted in it, while sysfs stays (read-only). Whether this domain may
+ * use what iosupd needs, Xen says when it is asked.
+ */
+#define HYPERVISOR_TYPE "/sys/hypervisor/type"
 
 #ifndef IOSUP_VERSION
 #define IOSUP_VERSION "unknown"
@@ -161,10 +167,19 @@ static int check_config(const char *config_path, int r, const char *err)
  */
 static int open_xen(struct iosup_xen **xen)
 {
+	char type[16] = "";
+	FILE *f;
 	int r;
 
-	if (access(XEN_CAPABILITIES, F_OK)) {
-		fprintf(stderr, "iosupd: not running on Xen (no %s)\n", XEN_CAPABILITIES);
+	f = fopen(HYPERVISOR_TYPE, "re");
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+	}
+	if (strcmp(type, "xen\n") && strcmp(type, "xen")) {
+		fprintf(stderr, "iosupd: not running on Xen (%s %s)\n", HYPERVISOR_TYPE,
+			f ? "does not say xen" : "is missing");
 		return -ENODEV;
 	}
 	r = iosup_xen_open(xen);

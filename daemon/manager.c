@@ -131,6 +131,15 @@ static void set_control_group(struct manager *m, const struct iosup_config *c)
 			  strerror(-r));
 }
 
+/* The metrics file, when iosupd stops writing it; a failure is said. */
+static void remove_metrics(const char *dir)
+{
+	int r = metrics_remove(dir);
+
+	if (r)
+		log_warning("metrics: removing %s/" METRICS_FILE ": %s", dir, strerror(-r));
+}
+
 static int reload(struct manager *m, char *err, size_t err_len)
 {
 	/* The config file's error is the one said; policy.d's is logged. */
@@ -148,6 +157,9 @@ static int reload(struct manager *m, char *err, size_t err_len)
 	} else {
 		if (c.control_gid != m->config.control_gid)
 			set_control_group(m, &c);
+		/* The file in a directory no longer written would go stale. */
+		if (strcmp(c.metrics_dir, m->config.metrics_dir))
+			remove_metrics(m->config.metrics_dir);
 		m->config = c;
 		log_info("reload: %s read; period %" PRIu32 " ms", m->config_path,
 			 c.period_ms);
@@ -401,6 +413,7 @@ int manager_run(struct manager *m)
 	r = sd_event_loop(m->event);
 	sd_notify(0, "STOPPING=1");
 	manager_hand_back_pools(m);
+	remove_metrics(m->config.metrics_dir);
 	return r < 0 ? r : 0;
 }
 

@@ -301,3 +301,14 @@ int metrics_write(const char *dir, const char *text, size_t len)
 		(void)unlink(tmp);
 	return r;
 }
+
+int metrics_remove(const char *dir)
+{
+	char path[4096];
+
+	if (!*dir)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/" METRICS_FILE, dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return unlink(path) && errno != ENOENT ? -errno : 0;
+}

@@ -89,6 +89,13 @@ int metrics_render(const struct metrics_period *p, char **out, size_t *len);
 int metrics_write(const char *dir, const char *text, size_t len);
 
 /*
+ * Removes @dir/iosup.prom when iosupd stops, so that the collector stops
+ * serving figures nobody updates (a query for absent() tells). @dir ""
+ * does nothing, nor does a file that is not there. 0 or -errno.
+ */
+int metrics_remove(const char *dir);
+
+/*
  * @in as a label value, quotes not included, into @out (@out_len bytes,
  * cut short rather than overrun): backslash, double quote and newline
  * escaped as the format says, anything else not printable ASCII as '?'.

@@ -112,6 +112,8 @@ kill -HUP "$pid"
 for i in $(seq 100); do grep -qF "period 700 ms" "$dir/log" && break; sleep 0.1; done
 run 0 status --json
 has '"period_ms":700'
+# Metrics off: the file nobody writes any more is gone.
+[ ! -e "$prom" ] || fail "$prom outlived metrics_dir's change"
 printf 'period_ms = 700\nmetrics_dir =\nmode = sometimes\n' >"$conf"
 run 1 reload
 has "$conf:3: mode"
