@@ -5,6 +5,13 @@
 # Level 2 (crit) so that it reaches the console whatever the loglevel.
 mark() { echo "<2>IOSUP-MARK $*" >/dev/kmsg; }
 
+# param NAME: the value of NAME= on the kernel command line.
+param() {
+	for word in $(cat /proc/cmdline); do
+		case $word in "$1="*) echo "${word#*=}" ;; esac
+	done
+}
+
 # A second of nothing on each side of a phase boundary: the host stamps a
 # mark a few milliseconds after it was written.
 settle() { sleep 1; }

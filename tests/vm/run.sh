@@ -16,6 +16,11 @@
 #   --extra-ko KO   ship a module in the initramfs (repeatable)
 #   --xen-args A    appended to Xen's command line
 #   --dom0-args A   appended to dom0's command line
+#   --disk IMAGE    boot dom0 from IMAGE (debian-disk.sh), its first NVMe,
+#                   under its own init (systemd) instead of the rig's
+#                   initramfs; the image's rig driver runs the scenarios.
+#                   No VT-d phase analysis: those scenarios check the
+#                   service, not the counts. IMAGE is written to.
 # Environment: RIG_DOMU=1 adds a second NVMe (0000:00:10.0) for a PV domU
 # (the domu scenario), and ships the domU's kernel (this run's) and
 # initramfs (domu-initramfs.sh) in dom0's.
@@ -27,7 +32,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-inputs='' relaxed=0 procs=1000 deadline=3600 out='' xen_args='' dom0_args=''
+inputs='' relaxed=0 procs=1000 deadline=3600 out='' xen_args='' dom0_args='' disk=''
 # The emulated CPU. Not "max": with it (less SMAP, which Xen's PV entry
 # path trips on) and two dom0 vCPUs, processes in dom0 now and then start
 # with corrupted state (their first TLS read returns another process's
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--extra-ko) extra_ko+=("$2"); shift ;;
 	--xen-args) xen_args=$2; shift ;;
 	--dom0-args) dom0_args=$2; shift ;;
+	--disk) disk=$2; shift ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) scenarios+=("$1") ;;
@@ -67,6 +73,8 @@ done
 for s in "${scenarios[@]}"; do
 	[ -f "$RIG_DIR/scenarios/$s.sh" ] || die "no scenario named '$s' in $RIG_DIR/scenarios"
 done
+[ -z "$disk" ] || [ -f "$disk" ] || die "--disk: no image at '$disk'"
+[ -z "$disk" ] || [ "$domu" = 0 ] || die "--disk and RIG_DOMU=1 do not go together"
 
 if [ -z "$inputs" ]; then
 	inputs=$(mktemp)
@@ -92,14 +100,17 @@ build_programs() {
 		ninja -C "$bin_build" >/dev/null
 	) 8>"$bin_build.lock"
 }
-phase build-programs build_programs
-if [ "$domu" = 1 ]; then
-	RIG_DOMU_KERNEL=$KERNEL_IMAGE
-	RIG_DOMU_INITRD=$(phase domu-initramfs "$RIG_DIR/domu-initramfs.sh" "$bin_build")
-	export RIG_DOMU_KERNEL RIG_DOMU_INITRD
+initrd=''
+if [ -z "$disk" ]; then
+	phase build-programs build_programs
+	if [ "$domu" = 1 ]; then
+		RIG_DOMU_KERNEL=$KERNEL_IMAGE
+		RIG_DOMU_INITRD=$(phase domu-initramfs "$RIG_DIR/domu-initramfs.sh" "$bin_build")
+		export RIG_DOMU_KERNEL RIG_DOMU_INITRD
+	fi
+	initrd=$(phase initramfs "$RIG_DIR/initramfs.sh" "$MODULES_DIR" "$KERNEL_RELEASE" \
+		"$bin_build" ${extra_ko[@]+"${extra_ko[@]}"})
 fi
-initrd=$(phase initramfs "$RIG_DIR/initramfs.sh" "$MODULES_DIR" "$KERNEL_RELEASE" \
-	"$bin_build" ${extra_ko[@]+"${extra_ko[@]}"})
 
 out=${out:-/tmp/iosup-rig/$(date +%Y%m%d-%H%M%S)-$$}
 mkdir -p "$out"
@@ -113,8 +124,14 @@ vtd_inv_desc_wait_sw
 vtd_iotlb_page_hit
 vtd_iotlb_page_update
 EVENTS
-# A disk behind the IOMMU for the device-DMA workload; sparse, reads zeros.
-truncate -s 64M "$out/nvme.img"
+# A disk behind the IOMMU: the device-DMA workload's (sparse, reads zeros),
+# or dom0's root file system.
+nvme0=$out/nvme.img
+if [ -n "$disk" ]; then
+	nvme0=$disk
+else
+	truncate -s 64M "$nvme0"
+fi
 
 iommu=''
 [ $relaxed -eq 1 ] || iommu='dom0-iommu=strict'
@@ -128,6 +145,8 @@ iommu=''
 xen_cmdline="console=com1 com1=115200,8n1 iommu=1,verbose $iommu loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=2 maxcpus=1 $XEN_ARGS $xen_args"
 scenario_list=$(IFS=,; echo "${scenarios[*]}")
 dom0_cmdline="console=hvc0 rig_scenarios=$scenario_list rig_procs=$procs $dom0_args"
+# The NVMe driver is built in and finds the namespace asynchronously.
+[ -z "$disk" ] || dom0_cmdline+=" root=/dev/nvme0n1 rw rootwait"
 domu_qemu=()
 if [ "$domu" = 1 ]; then
 	truncate -s 64M "$out/nvme-domu.img"
@@ -160,14 +179,14 @@ start_qemu() {
 		-machine q35,kernel-irqchip=split,accel=tcg -cpu "$qemu_cpu" \
 		-m 2G -smp 2 \
 		-device intel-iommu,intremap=on,caching-mode=off \
-		-drive "file=$out/nvme.img,if=none,id=nvm0,format=raw,cache=unsafe" \
+		-drive "file=$nvme0,if=none,id=nvm0,format=raw,cache=unsafe" \
 		-device nvme,serial=iosup0,drive=nvm0 \
 		${domu_qemu[@]+"${domu_qemu[@]}"} \
 		-display none -monitor none -serial stdio -no-reboot \
 		-msg timestamp=on \
 		-trace "events=$out/events,file=$trace" \
 		-kernel "$XEN_IMAGE" -append "$xen_cmdline" \
-		-initrd "$KERNEL_IMAGE ${dom0_cmdline//,/,,},$initrd" \
+		-initrd "$KERNEL_IMAGE ${dom0_cmdline//,/,,}${initrd:+,$initrd}" \
 		</dev/null >"$out/console.fifo" 2>"$out/qemu.err" &
 	qemu_pid=$!
 	# Stamp each console line with the host's wall clock, the clock QEMU's
@@ -187,6 +206,14 @@ start_qemu() {
 # rig, and retrying would hide it.
 BOOT_ATTEMPTS=3
 BOOT_DEADLINE=180
+# Seconds from the mark "done" to QEMU's exit: the initramfs reboots at
+# once, systemd first stops every service and unmounts.
+EXIT_DEADLINE=30
+if [ -n "$disk" ]; then
+	# systemd brings up the whole system before the driver marks "ready".
+	BOOT_DEADLINE=600
+	EXIT_DEADLINE=180
+fi
 KNOWN_STALL='about to get started...'
 # A scenario prints something at least every minute (the workloads'
 # progress lines, marks); this much silence is a hang.
@@ -230,11 +257,16 @@ boot() {
 	await 'IOSUP-MARK done' 60 "dom0's init to finish"
 	# Xen restarts the machine when dom0 reboots; -no-reboot makes QEMU exit.
 	local t=0
-	while kill -0 "$qemu_pid" 2>/dev/null && [ $t -lt 60 ]; do
+	while kill -0 "$qemu_pid" 2>/dev/null && [ $t -lt $((EXIT_DEADLINE * 2)) ]; do
 		sleep 0.5
 		t=$((t + 1))
 	done
-	kill -0 "$qemu_pid" 2>/dev/null && kill "$qemu_pid"
+	if kill -0 "$qemu_pid" 2>/dev/null; then
+		# systemd's orderly reboot (iosupd handing the pools back, the
+		# disk unmounted) must finish: the next boot reads this disk.
+		[ -z "$disk" ] || fail "dom0 did not reboot within ${EXIT_DEADLINE}s of its last scenario"
+		kill "$qemu_pid"
+	fi
 	wait "$qemu_pid" || true
 	qemu_pid=''
 	wait "$stamp_pid" || true
@@ -367,5 +399,6 @@ no_splats
 # -a: each mark must have the DMA of dom0's probe read (IOSUP_MARK_PROBE)
 # next to it in the trace, which proves the two logs line up; -n: the VT-d
 # domain ids the trace names must be the ones expected.
+[ -z "$disk" ] || exit 0
 phase analyze "$bin_build/tests/iosup-vtd-phases" -a -n "$vtd_domains" "$console" "$trace" >"$out/results.tsv"
 cat "$out/results.tsv"
