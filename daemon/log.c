@@ -57,7 +57,7 @@ void log_msg(int priority, const char *fmt, ...)
 		fprintf(stderr, "iosupd: %s\n", line);
 }
 
-void log_action(const struct log_action *a, const char *line)
+void log_action(const struct log_action_fields *a, const char *line)
 {
 	const char *knob = a->ratio ? "RATIO" : "LIMIT";
 

@@ -30,13 +30,13 @@ void log_msg(int priority, const char *fmt, ...)
  * One action of the controller, a limit or a free ratio changed (or, in
  * observe mode, one it would change). In the journal it carries fields a
  * query can select on, so that `journalctl -u iosupd IOSUP_DOMID=3` or
- * `IOSUP_BOUND=max` finds the actions without parsing @line:
+ * `IOSUP_BOUND=max_pages` finds the actions without parsing @line:
  *   IOSUP_DOMID, IOSUP_LEVEL (1-4), IOSUP_KNOB (limit or ratio),
  *   IOSUP_LIMIT_OLD/IOSUP_LIMIT_NEW (or IOSUP_RATIO_OLD/_NEW, percent),
  *   IOSUP_BOUND (what cut the change short, "none"), IOSUP_REASON,
  *   IOSUP_APPLIED (0 when observed only).
  */
-struct log_action {
+struct log_action_fields {
 	unsigned int domid;
 	int level;		/* 1 to 4 */
 	bool ratio;		/* the free ratio, not the limit */
@@ -48,7 +48,7 @@ struct log_action {
 };
 
 /* @line at LOG_NOTICE, with @a's fields when stderr is the journal. */
-void log_action(const struct log_action *a, const char *line);
+void log_action(const struct log_action_fields *a, const char *line);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

@@ -28,10 +28,10 @@
 #define CONFIG_PATH "/etc/iosup/iosupd.conf"
 /*
  * "xen" on Xen. Not xenfs's /proc/xen/capabilities, which the unit's
- * condition reads: the sandbox's ProtectKernelTunables= and
- * ProtectControlGroups= give iosupd a /proc of its own, without xenfs
- * mounted in it, while sysfs stays (read-only). Whether this domain may
- * use what iosupd needs, Xen says when it is asked.
+ * condition reads: under the unit's ProtectKernelTunables= or
+ * ProtectControlGroups=, systemd 252 leaves the service no xenfs on
+ * /proc/xen, while sysfs stays (read-only). Whether this domain may use
+ * what iosupd needs, Xen says when it is asked.
  */
 #define HYPERVISOR_TYPE "/sys/hypervisor/type"
 
@@ -172,14 +172,17 @@ static int open_xen(struct iosup_xen **xen)
 	int r;
 
 	f = fopen(HYPERVISOR_TYPE, "re");
-	if (f) {
-		if (!fgets(type, sizeof(type), f))
-			type[0] = '\0';
-		fclose(f);
+	if (!f) {
+		fprintf(stderr, "iosupd: not running on Xen (%s: %s)\n", HYPERVISOR_TYPE,
+			strerror(errno));
+		return -ENODEV;
 	}
+	if (!fgets(type, sizeof(type), f))
+		type[0] = '\0';
+	fclose(f);
 	if (strcmp(type, "xen\n") && strcmp(type, "xen")) {
-		fprintf(stderr, "iosupd: not running on Xen (%s %s)\n", HYPERVISOR_TYPE,
-			f ? "does not say xen" : "is missing");
+		fprintf(stderr, "iosupd: not running on Xen (%s does not say xen)\n",
+			HYPERVISOR_TYPE);
 		return -ENODEV;
 	}
 	r = iosup_xen_open(xen);

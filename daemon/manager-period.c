@@ -152,7 +152,7 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 		if (ld->ratio_change && !ratio_applied)
 			tick_unapply_ratio(&d->state, sample, l);
 		if (ld->change && (applied || !may)) {
-			struct log_action act = {
+			struct log_action_fields act = {
 				.domid = domid, .level = l + 1, .old_value = old,
 				.new_value = ld->limit, .bound = ctl_bound_name(ld->bound),
 				.reason = ctl_reason_name(ld->reason), .applied = applied,
@@ -164,7 +164,7 @@ static bool control_domain(struct manager *m, size_t i, const struct ctl_sample 
 			count_decision(d, l, ld->reason);
 		}
 		if (ld->ratio_change && apply_ratio && (ratio_applied || !may)) {
-			struct log_action act = {
+			struct log_action_fields act = {
 				.domid = domid, .level = l + 1, .ratio = true,
 				.old_value = old_ratio, .new_value = ld->ratio,
 				.bound = ctl_bound_name(CTL_BOUND_NONE),
