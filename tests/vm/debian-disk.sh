@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The systemd dom0's disk: the Debian base (debian-rootfs.sh) with the rig
-# kernel's modules, iosup's packages installed by apt as an operator would
-# (DKMS builds iosup.ko in it against the series kernel's build tree), and
+# kernel in /boot and its modules, iosup's packages and the patched
+# hypervisor's installed by apt as an operator would (DKMS builds iosup.ko
+# in it against the series kernel's build tree), and
 # the rig's driver, a unit that runs the scenarios named on the kernel
 # command line and marks them on the console. An ext4 image, written to
 # OUT (sparse).
 #
-# usage: debian-disk.sh ROOTFS_TAR DEBS_DIR MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT
+# usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
 
-[ $# -eq 6 ] || die "usage: debian-disk.sh ROOTFS_TAR DEBS_DIR MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT"
-rootfs_tar=$1 debs=$2 modules_dir=$3 release=$4 kbuild=$5 image=$6
+[ $# -eq 7 ] || die "usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT"
+rootfs_tar=$1 debs=$2 xen_deb=$3 modules_dir=$4 release=$5 kbuild=$6 image=$7
 DISK_SIZE=2G
 
 [ -f "$rootfs_tar" ] || die "no root file system at $rootfs_tar"
@@ -25,6 +26,8 @@ ksrc=$(readlink -f "$kbuild/source")
 [ -f "$ksrc/Makefile" ] || die "$kbuild/source does not lead to the kernel's source"
 mapfile -t packages < <(ls "$debs"/iosup_*.deb "$debs"/iosup-dkms_*.deb 2>/dev/null)
 [ ${#packages[@]} -eq 2 ] || die "$debs does not hold one iosup and one iosup-dkms package"
+[ -f "$xen_deb" ] || die "no hypervisor package at $xen_deb"
+packages+=("$xen_deb")
 
 work=$(mktemp -d /tmp/iosup-disk.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -33,6 +36,11 @@ mkdir -p "$root"
 tar -xf "$rootfs_tar" -C "$root"
 mkdir -p "$root/lib/modules"
 cp -a "$mods" "$root/lib/modules/"
+# The kernel where its package would put it (the kernel is not packaged
+# yet): GRUB's Xen entries pair each hypervisor with each dom0 kernel whose
+# config-<release> says CONFIG_XEN_DOM0=y.
+install -m 0644 "$kbuild/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$release"
+install -m 0644 "$kbuild/.config" "$root/boot/config-$release"
 mkdir -p "$root/tmp/debs"
 cp "${packages[@]}" "$root/tmp/debs/"
 
@@ -45,7 +53,7 @@ install -m 0755 "$RIG_DIR/systemd/rig-run" "$rig/rig-run"
 install -m 0644 "$RIG_DIR/systemd/iosup-rig.service" "$root/etc/systemd/system/"
 
 # install_packages: in the image, in a mount namespace of its own (so that
-# no mount outlives it): apt installs the two packages, whose maintainer
+# no mount outlives it): apt installs the three packages, whose maintainer
 # scripts make the iosup group, enable iosupd and have DKMS build the module
 # for the only kernel under /lib/modules, the series kernel, whose build
 # tree is lent at the paths it was built at. No service starts
@@ -69,7 +77,15 @@ install_packages() {
 		rm -f "$root/usr/sbin/policy-rc.d" "$root/lib/modules/$release/build"
 	' sh "$root" "$kbuild" "$ksrc" "$release"
 }
-if ! phase disk-apt install_packages >"$work/apt.log" 2>&1; then
+if ! # The outermost directory the lent trees' mount points will create in the
+# image, each: removed again after, and nothing above it.
+made=()
+for d in "$kbuild" "$ksrc"; do
+	top=$d
+	while [ ! -e "$root$(dirname "$top")" ]; do top=$(dirname "$top"); done
+	[ -e "$root$top" ] || made+=("$root$top")
+done
+phase disk-apt install_packages >"$work/apt.log" 2>&1; then
 	tail -n 40 "$work/apt.log" >&2
 	for f in "$root"/var/lib/dkms/iosup/*/build/make.log; do
 		[ ! -f "$f" ] || { echo "DKMS's ${f#"$root"}:"; tail -n 30 "$f"; } >&2
@@ -81,7 +97,9 @@ ko=$(find "$root/lib/modules/$release" -name 'iosup.ko*' | head -n 1)
 log "DKMS built ${ko#"$root"} in the image ($(grep -c . "$work/apt.log") lines of apt's log)"
 rm -rf "$root/tmp/debs"
 # The mount points the build tree was lent at, empty again.
-rmdir -p --ignore-fail-on-non-empty "$root$kbuild" "$root$ksrc"
+for d in ${made[@]+"${made[@]}"}; do
+	find "$d" -depth -type d -empty -delete
+done
 
 # The driver runs at the end of boot and writes to the console: nothing
 # else may hold hvc0 (agetty hangs up the terminal it opens).

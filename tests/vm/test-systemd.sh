@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # iosup as an operator installs and runs it: a Debian 12 dom0 with systemd
-# as PID 1, booted from a disk behind the emulated IOMMU by the patched
-# hypervisor and the series kernel (prod flavour), with Debian's Xen tools
+# as PID 1, booted from a disk behind the emulated IOMMU by the hypervisor
+# of iosup's package (kshim/xen/build-deb.sh: Debian's configuration, the
+# series) and the series kernel (prod flavour), with Debian's Xen tools
 # and prometheus-node-exporter, and iosup's packages (scripts/build-debs)
-# installed by apt; DKMS builds the module in the image (debian-disk.sh).
+# and the patched hypervisor's (kshim/xen/build-deb.sh) installed by apt;
+# DKMS builds the module in the image (debian-disk.sh).
 # Two boots of the same disk:
 #   systemd-service  the unit as the package leaves it, iosupctl's access
 #                    and the control group, reload, the journal's actions
 #                    and their fields, stop, start after READY=1, the
-#                    watchdog, disable and enable (scenarios/systemd-service.sh)
+#                    watchdog, disable and enable, and GRUB's Xen entry
+#                    for the hypervisor's package (scenarios/systemd-service.sh)
 #   systemd-reboot   after the reboot: iosupd up with the module, after
 #                    xen.service, nothing at warning or above about it;
 #                    node-exporter's iosup series equal iosupctl's JSON
@@ -49,17 +52,20 @@ if [ -n "$check" ]; then
 else
 	phase kernel "$SRC_ROOT/kshim/linux/build.sh" --flavour prod >"$out/kernel.inputs" ||
 		{ test_fail "kshim/linux/build.sh --flavour prod failed"; test_finish; }
-	phase patched-xen "$SRC_ROOT/kshim/xen/build.sh" >"$out/xen.inputs" ||
-		{ test_fail "kshim/xen/build.sh failed"; test_finish; }
-	# The series kernel under the patched hypervisor: its XEN_* win.
-	cat "$out/kernel.inputs" <(grep '^XEN_' "$out/xen.inputs") >"$out/boot.inputs"
 	# shellcheck disable=SC1091
 	. "$out/kernel.inputs"
 	debs=$(phase debs "$SRC_ROOT/scripts/build-debs") ||
 		{ test_fail "scripts/build-debs failed"; test_finish; }
+	xen_deb=$(phase xen-deb "$SRC_ROOT/kshim/xen/build-deb.sh") ||
+		{ test_fail "kshim/xen/build-deb.sh failed"; test_finish; }
+	# The hypervisor the machine boots is the package's, as on a host: the
+	# series kernel under it.
+	dpkg-deb --fsys-tarfile "$xen_deb" | tar -xO ./boot/xen-4.17-iosup-amd64.gz |
+		gunzip >"$out/xen" || { test_fail "no hypervisor in $xen_deb"; test_finish; }
+	{ grep -v '^XEN_' "$out/kernel.inputs"; echo "XEN_IMAGE=$out/xen"; } >"$out/boot.inputs"
 	rootfs=$(phase debian-rootfs "$RIG_DIR/debian-rootfs.sh") ||
 		{ test_fail "debian-rootfs.sh failed"; test_finish; }
-	phase debian-disk "$RIG_DIR/debian-disk.sh" "$rootfs" "$debs" "$MODULES_DIR" \
+	phase debian-disk "$RIG_DIR/debian-disk.sh" "$rootfs" "$debs" "$xen_deb" "$MODULES_DIR" \
 		"$KERNEL_RELEASE" "$KBUILD_DIR" "$out/disk.img" >/dev/null ||
 		{ test_fail "debian-disk.sh failed"; test_finish; }
 	n=0
@@ -87,15 +93,17 @@ for n in 1 2; do
 	said "$c" | grep -q '^systemd: FAIL' && test_fail "boot $n: $(said "$c" | grep -m1 '^systemd: FAIL')"
 	said "$c" | grep -q '^systemd: ok' || test_fail "boot $n: no check passed (no 'systemd: ok' line)"
 done
-# The figures the scenarios print, each a number.
+# figure BOOT WHAT KEY: the number a scenario printed as "IOSUP-SYSTEMD
+# WHAT ... KEY=N", in $fig; a missing or garbled one fails the test.
 figure() {
-	local v
-	v=$(said "$out/boot-$1/console.log" | sed -n "s/^IOSUP-SYSTEMD $2 .*\\b$3=\\([^ ]*\\).*/\\1/p" | tail -n 1)
-	is_num "$v" || { test_fail "boot $1: no number for '$2 $3' (got '$v')"; return; }
-	echo "$v"
+	fig=$(said "$out/boot-$1/console.log" | sed -n "s/^IOSUP-SYSTEMD $2 .*\\b$3=\\([^ ]*\\).*/\\1/p" | tail -n 1)
+	is_num "$fig" || test_fail "boot $1: no number for '$2 $3' (got '$fig')"
 }
-wd=$(figure 1 watchdog seconds) || true
-actions=$(figure 1 journal actions) || true
-tries=$(figure 2 metrics tries) || true
-log "watchdog: restarted in ${wd:-?} s; journal: ${actions:-?} actions with their fields; metrics: one period's scrapes in ${tries:-?} tries"
+figure 1 watchdog seconds
+wd=$fig
+figure 1 journal actions
+actions=$fig
+figure 2 metrics tries
+tries=$fig
+log "watchdog: restarted in $wd s; journal: $actions actions with their fields; metrics: one period's scrapes in $tries tries"
 test_finish

@@ -68,9 +68,14 @@ metric() {
 		END { if (n == 1) print v }' "$1"
 }
 # add A B: A + B, or the check fails and the sum says so.
-add() { case "$1$2" in '' | *[!0-9]*) echo x ;; *) echo $(($1 + $2)) ;; esac; }
+add() {
+	case $1 in '' | *[!0-9]*) echo x; return ;; esac
+	case $2 in '' | *[!0-9]*) echo x; return ;; esac
+	echo $(($1 + $2))
+}
 # Two scrapes, two iosupctl calls and their jq take longer than a
-# default period under QEMU's TCG: a longer period, applied by a reload.
+# default period under QEMU's TCG: a longer period, applied by a reload
+# (which returns once iosupd runs it).
 sed -i '/^period_ms/d' /etc/iosup/iosupd.conf
 printf 'period_ms = 10000\n' >>/etc/iosup/iosupd.conf
 systemctl reload iosupd || fail "systemctl reload iosupd (period_ms = 10000)"
@@ -101,7 +106,7 @@ if [ $same -eq 1 ]; then
 		for f in pool:iosup_pool_tables limit:iosup_pool_limit_tables \
 			hits:iosup_pool_hits_total misses:iosup_pool_misses_total; do
 			m=$(metric /tmp/scrape2 "${f#*:}" "$l")
-			check "L$l ${f%%:*}" "$m" "$(echo "$sh" | jq -r "$lv | .${f%%:*}")"
+			check "L$l ${f%%:*}" "$m" "$(printf '%s\n' "$sh" | jq -r "$lv | .${f%%:*}")"
 		done
 		sum_pool=$(add "$sum_pool" "$(metric /tmp/scrape2 iosup_pool_tables "$l")")
 		sum_limit=$(add "$sum_limit" "$(metric /tmp/scrape2 iosup_pool_limit_tables "$l")")
@@ -110,14 +115,14 @@ if [ $same -eq 1 ]; then
 	for f in unmaps:iosup_xen_type_change_unmaps_total maps:iosup_xen_type_change_maps_total \
 		psi:iosup_xen_iotlb_page_invalidations_total; do
 		check "xen ${f%%:*}" "$(metric /tmp/scrape2 "${f#*:}")" \
-			"$(echo "$sh" | jq -r ".domain.xen.${f%%:*}")"
+			"$(printf '%s\n' "$sh" | jq -r ".domain.xen.${f%%:*}")"
 	done
 	d0='.domains[] | select(.domid == 0)'
-	check "status pool" "$sum_pool" "$(echo "$st" | jq -r "$d0 | .pool")"
-	check "status limit" "$sum_limit" "$(echo "$st" | jq -r "$d0 | .limit")"
-	check "status misses" "$sum_misses" "$(echo "$st" | jq -r "$d0 | .misses")"
+	check "status pool" "$sum_pool" "$(printf '%s\n' "$st" | jq -r "$d0 | .pool")"
+	check "status limit" "$sum_limit" "$(printf '%s\n' "$st" | jq -r "$d0 | .limit")"
+	check "status misses" "$sum_misses" "$(printf '%s\n' "$st" | jq -r "$d0 | .misses")"
 	check "status psi" "$(metric /tmp/scrape2 iosup_xen_iotlb_page_invalidations_total)" \
-		"$(echo "$st" | jq -r "$d0 | .psi")"
+		"$(printf '%s\n' "$st" | jq -r "$d0 | .psi")"
 	[ $checked -eq 23 ] && ok "node-exporter's iosup series equal iosupctl's JSON ($checked values, period $p2)" ||
 		fail "$checked of 23 values agreed"
 	sed 's/^/  | /' /tmp/scrape2 | head -n 40

@@ -21,6 +21,8 @@
 #             writes is there when it returns, and the service is active
 #   watchdog  `kill -STOP` of iosupd: systemd's watchdog restarts it within
 #             WatchdogSec plus WATCHDOG_SLACK seconds, as a new process
+#   grub      the hypervisor's package, installed by apt, is in GRUB's Xen
+#             entries (grub-mkconfig), with the dom0 kernel under it
 #   enable    `systemctl disable`, then `systemctl enable`: the reboot that
 #             follows (scenario systemd-reboot) must bring iosupd up
 # Figures for the host: IOSUP-SYSTEMD <what> key=value...
@@ -89,6 +91,8 @@ rc=$?
 	fail "group iosup without control_group: exit $rc, not 4: $(cat /tmp/as.out)"
 sed -i '/^control_group/d' "$conf"
 printf 'control_group = iosup\n' >>"$conf"
+# systemctl reload returns once iosupd has applied it (ExecReload= is
+# iosupctl reload, which waits for iosupd's answer).
 systemctl reload iosupd && ok "systemctl reload iosupd" || fail "systemctl reload iosupd: exit $?"
 as iosup-member iosupctl status
 rc=$?
@@ -106,7 +110,9 @@ echo "== journal"
 iosupctl pause >/dev/null || fail "iosupctl pause"
 sleep 3
 before=$(decisions)
-cursor=$(journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p')
+# The cursor of iosupd's own last entry: read back with -u iosupd, a
+# cursor of another unit's entry loses the first match (systemd < 255).
+cursor=$(journalctl -u iosupd -n 1 --show-cursor -q | sed -n 's/^-- cursor: //p')
 [ -n "$cursor" ] || fail "journalctl gave no cursor"
 iosupctl resume >/dev/null || fail "iosupctl resume"
 # The module's defaults are far above what this churn needs, so iosupd
@@ -120,13 +126,20 @@ iosupctl pause >/dev/null || fail "iosupctl pause"
 sleep 3
 after=$(decisions)
 journalctl -u iosupd --after-cursor "$cursor" -o json >/tmp/iosupd.json
-actions=$(jq -s '[.[] | select(.IOSUP_KNOB != null)] | length' /tmp/iosupd.json)
+actions=$(jq -s '[.[] | select(.IOSUP_KNOB != null)] | length' /tmp/iosupd.json) ||
+	fail "jq could not read iosupd's journal"
+# An action whose fields are missing or malformed, by its message; a field
+# that is absent reads as "" and fails its pattern.
 bad=$(jq -s -r '.[] | select(.IOSUP_KNOB != null) |
-	select(.PRIORITY != "5" or (.IOSUP_DOMID | test("^[0-9]+$") | not) or
-	       (.IOSUP_LEVEL | test("^[1-4]$") | not) or .IOSUP_BOUND == null or
-	       .IOSUP_REASON == null or
-	       ((.IOSUP_LIMIT_OLD // .IOSUP_RATIO_OLD // "x") | test("^[0-9]+$") | not) or
-	       ((.IOSUP_LIMIT_NEW // .IOSUP_RATIO_NEW // "x") | test("^[0-9]+$") | not)) | .MESSAGE' /tmp/iosupd.json)
+	select((.PRIORITY // "") != "5" or
+	       ((.IOSUP_DOMID // "") | test("^[0-9]+$") | not) or
+	       ((.IOSUP_LEVEL // "") | test("^[1-4]$") | not) or
+	       ((.IOSUP_KNOB // "") | test("^(limit|ratio)$") | not) or
+	       ((.IOSUP_APPLIED // "") | test("^[01]$") | not) or
+	       (.IOSUP_BOUND // "") == "" or (.IOSUP_REASON // "") == "" or
+	       ((.IOSUP_LIMIT_OLD // .IOSUP_RATIO_OLD // "") | test("^[0-9]+$") | not) or
+	       ((.IOSUP_LIMIT_NEW // .IOSUP_RATIO_NEW // "") | test("^[0-9]+$") | not)) |
+	.MESSAGE // "(no message)"' /tmp/iosupd.json) || { fail "jq could not check the actions' fields"; bad=''; }
 echo "IOSUP-SYSTEMD journal actions=$actions decisions_before=$before decisions_after=$after"
 jq -s -r '.[] | select(.IOSUP_KNOB != null) |
 	"  | dom\(.IOSUP_DOMID) L\(.IOSUP_LEVEL) \(.IOSUP_KNOB) \(.IOSUP_LIMIT_OLD // .IOSUP_RATIO_OLD) -> \(.IOSUP_LIMIT_NEW // .IOSUP_RATIO_NEW) bound=\(.IOSUP_BOUND) reason=\(.IOSUP_REASON)"' \
@@ -166,6 +179,7 @@ case $wd in
 *[!0-9s]* | *s*s | s | '') fail "WatchdogUSec is '$wd', not a number of seconds"; wd=30 ;;
 *) wd=${wd%s} ;;
 esac
+[ "$pid" -gt 0 ] 2>/dev/null || { fail "iosupd has no main process ('$pid'): no watchdog test"; exit 1; }
 t0=$(date +%s)
 kill -STOP "$pid"
 new=$pid
@@ -186,6 +200,17 @@ fi
 	fail "NRestarts went from $restarts to $(prop iosupd NRestarts)"
 journalctl -u iosupd -b -o cat | grep -q 'Watchdog timeout' && ok "the journal says the watchdog fired" ||
 	fail "no 'Watchdog timeout' for iosupd in the journal"
+
+echo "== grub"
+# What update-grub would write, to a file of our own (no boot loader here).
+if grub-mkconfig -o /tmp/grub.cfg >/tmp/grub.out 2>&1; then
+	entry=$(awk '/^[[:space:]]*menuentry / { e = $0 } /multiboot2?[[:space:]]+\/boot\/xen-4.17-iosup-amd64.gz/ { x = e }
+		/module2?[[:space:]]+\/boot\/vmlinuz-'"$(uname -r)"'[[:space:]]/ && x == e && e != "" { print e; exit }' /tmp/grub.cfg)
+	[ -n "$entry" ] && ok "GRUB's entry for the package's hypervisor and this kernel: $entry" ||
+		fail "no GRUB entry with /boot/xen-4.17-iosup-amd64.gz and /boot/vmlinuz-$(uname -r): $(grep -E 'menuentry|multiboot|module' /tmp/grub.cfg | head -n 8)"
+else
+	fail "grub-mkconfig: $(tail -n 5 /tmp/grub.out)"
+fi
 
 echo "== enable"
 systemctl disable iosupd 2>/dev/null && [ "$(systemctl is-enabled iosupd)" = disabled ] &&
