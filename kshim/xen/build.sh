@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Builds the iosup-patched Xen hypervisor from Debian's xen source package.
 #
-# usage: kshim/xen/build.sh
+# usage: kshim/xen/build.sh [--flavour rig|host]
+#   rig   (default) the rig's: Xen's defconfig with the debug checks and
+#         the perf counters on
+#   host  for a host (kshim/xen/build-deb.sh packages it): the
+#         configuration of Debian's own xen-hypervisor-4.17-amd64 of the
+#         same version, no debug, no perf counters
 #
 # Fetches one pinned version of the source (adding a deb-src entry for
 # bookworm if apt has none), applies the series in kshim/xen/ on top of it,
@@ -23,6 +28,19 @@ ABI_HEADER=$SRC_ROOT/include/xen/iosup-sysctl.h
 # Where the header lands in Xen's tree, included by the patches.
 ABI_HEADER_DEST=xen/include/public/iosup_sysctl.h
 DEBSRC_LIST=/etc/apt/sources.list.d/iosup-debsrc.sources
+
+flavour=rig
+while [ $# -gt 0 ]; do
+	case $1 in
+	--flavour) [ $# -ge 2 ] || die "--flavour needs rig or host"; flavour=$2; shift ;;
+	*) die "usage: build.sh [--flavour rig|host]" ;;
+	esac
+	shift
+done
+case $flavour in
+rig | host) ;;
+*) die "--flavour: '$flavour' is not one of rig, host" ;;
+esac
 
 need_root
 
@@ -129,24 +147,55 @@ apply_series() {
 	rm -f "$tree/.patch.log"
 }
 
+# debian_config DEST: the configuration Debian's own hypervisor package of
+# the pinned version was built with, from its /boot.
+debian_config() {
+	local d
+	d=$(mktemp -d)
+	(cd "$d" && apt-get download -q -o APT::Sandbox::User=root \
+		"xen-hypervisor-4.17-amd64=$XEN_SRC_VERSION") >&2 ||
+		{ rm -rf "$d"; die "xen-hypervisor-4.17-amd64 $XEN_SRC_VERSION is not in apt's archive"; }
+	dpkg-deb --fsys-tarfile "$d"/*.deb | tar -xO ./boot/xen-4.17-amd64.config >"$1" ||
+		{ rm -rf "$d"; die "xen-hypervisor-4.17-amd64 $XEN_SRC_VERSION has no /boot/xen-4.17-amd64.config"; }
+	rm -rf "$d"
+}
+
+# configure TREE: the flavour's .config (the host's from TREE/debian.config,
+# fetched before the build's output is sent to its log).
+configure() {
+	local xen=$1/xen
+	case $flavour in
+	rig)
+		# Debug on: ASSERT()s fire (the rig fails a run on "(XEN)
+		# Assertion"), and so do the lock and scrub checks it brings, on
+		# the paths the series touches among others. Perf counters on:
+		# the cost account (tests/vm/test-account.sh) reads them with
+		# xenperf; each is a per-CPU increment, which moves no IOMMU
+		# flush.
+		make -C "$xen" defconfig &&
+			printf '%s\n' CONFIG_DEBUG=y CONFIG_PERF_COUNTERS=y CONFIG_PERF_ARRAYS=y \
+				>>"$xen/.config" &&
+			make -C "$xen" olddefconfig &&
+			[ "$(grep -cxE 'CONFIG_(DEBUG|PERF_COUNTERS|PERF_ARRAYS)=y' "$xen/.config")" -eq 3 ]
+		;;
+	host)
+		# What a host runs: Debian's choices, none of the rig's checks.
+		cp "$1/debian.config" "$xen/.config" &&
+			make -C "$xen" olddefconfig &&
+			! grep -qxE 'CONFIG_(DEBUG|PERF_COUNTERS)=y' "$xen/.config"
+		;;
+	esac
+}
+
 build_xen() {
 	local src=$1 out=$2 tmp=$2.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	cp -a "$src" "$tmp/tree"
 	apply_series "$tmp/tree"
-	log "building the hypervisor (log: $tmp/build.log)"
-	# Debug on: ASSERT()s fire (the rig fails a run on "(XEN) Assertion"),
-	# and so do the lock and scrub checks it brings, on the paths the
-	# series touches among others. Perf counters on: the cost account
-	# (tests/vm/test-account.sh) reads them with xenperf; each is a per-CPU
-	# increment, which moves no IOMMU flush.
-	if ! { make -C "$tmp/tree/xen" defconfig &&
-		printf '%s\n' CONFIG_DEBUG=y CONFIG_PERF_COUNTERS=y CONFIG_PERF_ARRAYS=y \
-			>>"$tmp/tree/xen/.config" &&
-		make -C "$tmp/tree/xen" olddefconfig &&
-		[ "$(grep -cxE 'CONFIG_(DEBUG|PERF_COUNTERS|PERF_ARRAYS)=y' \
-			"$tmp/tree/xen/.config")" -eq 3 ] &&
+	[ "$flavour" = rig ] || debian_config "$tmp/tree/debian.config"
+	log "building the hypervisor, $flavour flavour (log: $tmp/build.log)"
+	if ! { configure "$tmp/tree" &&
 		make -C "$tmp/tree/xen" -j"$(nproc)"; } >"$tmp/build.log" 2>&1; then
 		tail -n 40 "$tmp/build.log" >&2
 		die "the hypervisor did not build (full log: $tmp/build.log)"
@@ -160,9 +209,10 @@ build_xen() {
 
 [ -f "$ABI_HEADER" ] || die "$ABI_HEADER is missing"
 src=$(phase xen-source fetch_source)
-key=$(printf '%s %s\n' "$XEN_SRC_VERSION" "$(hash_of "$here" "$ABI_HEADER")" |
+# The series, the header and this script: not the packaging beside them.
+key=$(printf '%s %s\n' "$XEN_SRC_VERSION" "$(hash_of "$here"/series "$here"/*.patch "$0" "$ABI_HEADER")" |
 	sha256sum | cut -c1-16)
-out=$(cache_dir xen "$key")
+out=$(cache_dir "xen-$flavour" "$key")
 [ -f "$out/xen" ] || phase xen-build build_xen "$src" "$out"
 
 "$SRC_ROOT/tests/vm/stock-inputs.sh" | sed "s|^XEN_IMAGE=.*|XEN_IMAGE=$out/xen|"

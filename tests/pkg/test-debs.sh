@@ -14,6 +14,12 @@
 #              for the rig's prod kernel (the series'; --kernel
 #              KBUILD_DIR for another build directory) and the module's
 #              vermagic is that kernel's
+#   xen        xen-hypervisor-4.17-iosup-amd64 (kshim/xen/build-deb.sh):
+#              lintian as above; /boot/xen-4.17-iosup-amd64.gz, an ELF
+#              image with a Multiboot2 header, and its .config, Debian's (no debug, no
+#              perf counters); update-grub in its maintainer scripts, as in
+#              Debian's own (the entry itself is checked in the systemd
+#              dom0, tests/vm/test-systemd.sh, which also boots it)
 # The package is removed again at the end. Ends with "debs: PASS" (exit 0)
 # or "debs: FAIL" (exit 1).
 # usage: test-debs.sh [--kernel KBUILD_DIR]
@@ -109,6 +115,41 @@ ko=$(ls /var/lib/dkms/iosup/"$version"/"$krel"/x86_64/module/iosup.ko* 2>/dev/nu
 dpkg -P iosup-dkms >/dev/null 2>&1 || fail "dpkg -P iosup-dkms"
 [ ! -e /var/lib/dkms/iosup ] && ok "purged: nothing left in DKMS's tree" ||
 	fail "left in DKMS's tree: $(ls /var/lib/dkms/iosup)"
+
+# The hypervisor's package.
+xen_deb=$(phase xen-deb "$SRC_ROOT/kshim/xen/build-deb.sh") || fail "kshim/xen/build-deb.sh"
+if [ -f "$xen_deb" ]; then
+	said=$(lintian --pedantic --display-info --display-experimental "$xen_deb" 2>&1 |
+		grep -v '^running with root privileges is not recommended!$')
+	[ -z "$said" ] && ok "lintian on ${xen_deb##*/}: nothing said" || fail "lintian on ${xen_deb##*/}: $said"
+	x=$ctl/xen
+	mkdir -p "$x"
+	dpkg-deb -x "$xen_deb" "$x/root"
+	dpkg-deb -e "$xen_deb" "$x/ctl"
+	# An ELF image with a Multiboot2 header (its magic, 0xe85250d6, a
+	# 32-bit word within the first 32 KiB): what GRUB's Xen entries load.
+	img=$x/xen
+	gunzip -c "$x/root/boot/xen-4.17-iosup-amd64.gz" >"$img" 2>/dev/null || : >"$img"
+	if [ "$(head -c 4 "$img" | od -An -c | tr -d ' ')" = '177ELF' ] &&
+		head -c 32768 "$img" | od -An -tx4 -v | tr -s ' ' '\n' | grep -qx e85250d6; then
+		ok "/boot/xen-4.17-iosup-amd64.gz is a gzipped ELF image with a Multiboot2 header"
+	else
+		fail "/boot/xen-4.17-iosup-amd64.gz is not a gzipped ELF image with a Multiboot2 header"
+	fi
+	cfg=$x/root/boot/xen-4.17-iosup-amd64.config
+	if [ -f "$cfg" ] && ! grep -qxE 'CONFIG_(DEBUG|PERF_COUNTERS)=y' "$cfg"; then
+		ok "its .config is a host's: no debug, no perf counters"
+	else
+		fail "no $cfg, or it has the rig's debug or perf counters"
+	fi
+	provides=$(dpkg-deb -f "$xen_deb" Provides)
+	[ "$provides" = "xen-hypervisor, xen-hypervisor-4.17, xen-hypervisor-amd64" ] &&
+		ok "it provides what Debian's does: $provides" || fail "it provides '$provides'"
+	for script in postinst postrm; do
+		grep -q 'update-grub' "$x/ctl/$script" && ok "its $script runs update-grub" ||
+			fail "its $script does not run update-grub"
+	done
+fi
 
 [ $failed -eq 0 ] && { echo "debs: PASS"; exit 0; }
 echo "debs: FAIL"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Packages the patched hypervisor for a host: kshim/xen/build.sh --flavour
+# host (Debian's configuration of the pinned version, the series on top)
+# as xen-hypervisor-4.17-iosup-amd64, laid out as Debian's own
+# xen-hypervisor-4.17-amd64 is (/boot/xen-4.17-iosup-amd64.gz and its
+# .config), so that GRUB's Xen entries (/etc/grub.d/20_linux_xen) offer it.
+# The packaging is in kshim/xen/package/debian/. Prints the path of the .deb.
+#
+# Cached by a hash of the hypervisor and the packaging.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../tests/vm/lib.sh"
+need_root
+
+PKG=xen-hypervisor-4.17-iosup-amd64
+# Debian's version of the source, and which build of the series on it.
+ITERATION=iosup1
+# The changelog's date: when this packaging was written, so that the same
+# inputs make the same package.
+CHANGELOG_DATE='Sun, 29 Nov 2026 12:00:00 +0000'
+
+xen_image=$("$here/build.sh" --flavour host | sed -n 's/^XEN_IMAGE=//p')
+[ -f "$xen_image" ] && [ -f "$(dirname "$xen_image")/config" ] ||
+	die "kshim/xen/build.sh --flavour host left no hypervisor and config"
+src_version=$(sed -n 's/^XEN_SRC_VERSION=//p' "$here/build.sh")
+[ -n "$src_version" ] || die "no XEN_SRC_VERSION in $here/build.sh"
+version=$src_version+$ITERATION
+
+key=$(printf '%s\n' "$version" | cat - "$xen_image" "$0" | sha256sum | cut -c1-16)
+key=$(printf '%s %s\n' "$key" "$(hash_of "$here/package")" | sha256sum | cut -c1-16)
+out=$(cache_dir xen-deb "$key")
+cache_lock "$out"
+if [ ! -f "$out/ok" ]; then
+	tmp=$out.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp/src"
+	cp -a "$here/package/debian" "$tmp/src/"
+	gzip -9n <"$xen_image" >"$tmp/src/xen-4.17-iosup-amd64.gz"
+	cp "$(dirname "$xen_image")/config" "$tmp/src/xen-4.17-iosup-amd64.config"
+	cat >"$tmp/src/debian/changelog" <<-CHANGELOG
+	iosup-xen ($version) unstable; urgency=medium
+
+	  * Debian's xen $src_version with iosup's series (kshim/xen/series).
+
+	 -- iosup developers <iosup-devel@lists.iosup.org>  $CHANGELOG_DATE
+	CHANGELOG
+	(cd "$tmp/src" && dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1 ||
+		{ tail -n 30 "$tmp/build.log" >&2; die "dpkg-buildpackage of $PKG failed"; }
+	rm -rf "$tmp/src"
+	[ -f "$tmp/${PKG}_${version}_amd64.deb" ] || die "no ${PKG}_${version}_amd64.deb was built"
+	touch "$tmp/ok"
+	cache_commit "$tmp" "$out"
+fi
+echo "$out/${PKG}_${version}_amd64.deb"
