@@ -24,7 +24,11 @@ xen_image=$("$here/build.sh" --flavour host | sed -n 's/^XEN_IMAGE=//p')
 	die "kshim/xen/build.sh --flavour host left no hypervisor and config"
 src_version=$(sed -n 's/^XEN_SRC_VERSION=//p' "$here/build.sh")
 [ -n "$src_version" ] || die "no XEN_SRC_VERSION in $here/build.sh"
-version=$src_version+$ITERATION
+# Debian's version without the commit's hash ("4.17.5+72-g01140da4e8-1"
+# becomes "4.17.5+72-1"), lest the file's name pass lintian's 80
+# characters; the changelog names the source version in full.
+version=$(sed -E 's/-g[0-9a-f]+-/-/' <<<"$src_version")+$ITERATION
+[ "$version" != "$src_version+$ITERATION" ] || die "cannot shorten the version '$src_version'"
 
 key=$(printf '%s\n' "$version" | cat - "$xen_image" "$0" | sha256sum | cut -c1-16)
 key=$(printf '%s %s\n' "$key" "$(hash_of "$here/package")" | sha256sum | cut -c1-16)

@@ -130,8 +130,11 @@ if [ -f "$xen_deb" ]; then
 	# 32-bit word within the first 32 KiB): what GRUB's Xen entries load.
 	img=$x/xen
 	gunzip -c "$x/root/boot/xen-4.17-iosup-amd64.gz" >"$img" 2>/dev/null || : >"$img"
+	# The words in a variable: grep -q quitting early would fail the
+	# pipe with SIGPIPE under pipefail.
+	words=$(head -c 32768 "$img" | od -An -tx4 -v | tr -s ' ' '\n')
 	if [ "$(head -c 4 "$img" | od -An -c | tr -d ' ')" = '177ELF' ] &&
-		head -c 32768 "$img" | od -An -tx4 -v | tr -s ' ' '\n' | grep -qx e85250d6; then
+		grep -qx e85250d6 <<<"$words"; then
 		ok "/boot/xen-4.17-iosup-amd64.gz is a gzipped ELF image with a Multiboot2 header"
 	else
 		fail "/boot/xen-4.17-iosup-amd64.gz is not a gzipped ELF image with a Multiboot2 header"
