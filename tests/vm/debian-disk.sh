@@ -77,7 +77,7 @@ install_packages() {
 		rm -f "$root/usr/sbin/policy-rc.d" "$root/lib/modules/$release/build"
 	' sh "$root" "$kbuild" "$ksrc" "$release"
 }
-if ! # The outermost directory the lent trees' mount points will create in the
+# The outermost directory the lent trees' mount points will create in the
 # image, each: removed again after, and nothing above it.
 made=()
 for d in "$kbuild" "$ksrc"; do
@@ -85,7 +85,7 @@ for d in "$kbuild" "$ksrc"; do
 	while [ ! -e "$root$(dirname "$top")" ]; do top=$(dirname "$top"); done
 	[ -e "$root$top" ] || made+=("$root$top")
 done
-phase disk-apt install_packages >"$work/apt.log" 2>&1; then
+if ! phase disk-apt install_packages >"$work/apt.log" 2>&1; then
 	tail -n 40 "$work/apt.log" >&2
 	for f in "$root"/var/lib/dkms/iosup/*/build/make.log; do
 		[ ! -f "$f" ] || { echo "DKMS's ${f#"$root"}:"; tail -n 30 "$f"; } >&2
