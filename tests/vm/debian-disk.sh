@@ -97,8 +97,9 @@ ko=$(find "$root/lib/modules/$release" -name 'iosup.ko*' | head -n 1)
 log "DKMS built ${ko#"$root"} in the image ($(grep -c . "$work/apt.log") lines of apt's log)"
 rm -rf "$root/tmp/debs"
 # The mount points the build tree was lent at, empty again.
+# (Both trees may share one: the first find takes it.)
 for d in ${made[@]+"${made[@]}"}; do
-	find "$d" -depth -type d -empty -delete
+	[ ! -e "$d" ] || find "$d" -depth -type d -empty -delete
 done
 
 # The driver runs at the end of boot and writes to the console: nothing
