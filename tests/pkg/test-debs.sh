@@ -18,8 +18,8 @@
 #              lintian as above; /boot/xen-4.17-iosup-amd64.gz, an ELF
 #              image with a Multiboot2 header, and its .config, Debian's (no debug, no
 #              perf counters); update-grub in its maintainer scripts, as in
-#              Debian's own (the entry itself is checked in the systemd
-#              dom0, tests/vm/test-systemd.sh, which also boots it)
+#              Debian's own (the systemd dom0, tests/vm/test-systemd.sh,
+#              boots it)
 # The package is removed again at the end. Ends with "debs: PASS" (exit 0)
 # or "debs: FAIL" (exit 1).
 # usage: test-debs.sh [--kernel KBUILD_DIR]

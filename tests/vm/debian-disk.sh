@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # The systemd dom0's disk: the Debian base (debian-rootfs.sh) with the rig
-# kernel in /boot and its modules, iosup's packages and the patched
-# hypervisor's installed by apt as an operator would (DKMS builds iosup.ko
-# in it against the series kernel's build tree), and
-# the rig's driver, a unit that runs the scenarios named on the kernel
-# command line and marks them on the console. An ext4 image, written to
-# OUT (sparse).
+# kernel's modules, iosup's packages and the patched hypervisor's
+# installed by apt as an operator would (DKMS builds iosup.ko in it
+# against the series kernel's build tree), and the rig's driver, a unit
+# that runs the scenarios named on the kernel command line and marks them
+# on the console. An ext4 image, written to OUT (sparse).
 #
 # usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT
 set -euo pipefail
@@ -36,11 +35,6 @@ mkdir -p "$root"
 tar -xf "$rootfs_tar" -C "$root"
 mkdir -p "$root/lib/modules"
 cp -a "$mods" "$root/lib/modules/"
-# The kernel where its package would put it (the kernel is not packaged
-# yet): GRUB's Xen entries pair each hypervisor with each dom0 kernel whose
-# config-<release> says CONFIG_XEN_DOM0=y.
-install -m 0644 "$kbuild/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$release"
-install -m 0644 "$kbuild/.config" "$root/boot/config-$release"
 mkdir -p "$root/tmp/debs"
 cp "${packages[@]}" "$root/tmp/debs/"
 

@@ -27,9 +27,6 @@ packages=(
 	# Debian's Xen tools: /etc/init.d/xen (xen.service) mounts xenfs and
 	# starts xenstored; xl, xenstore-*
 	xen-utils-4.17 xen-utils-common xenstore-utils
-	# GRUB's scripts, whose Xen entries the hypervisor's package must
-	# appear in (grub-mkconfig; no boot loader is installed)
-	grub-common
 	# Prometheus's agent, reading iosupd's metrics from its textfile
 	# directory; curl reads its HTTP endpoint back
 	prometheus-node-exporter curl

@@ -10,8 +10,7 @@
 #   systemd-service  the unit as the package leaves it, iosupctl's access
 #                    and the control group, reload, the journal's actions
 #                    and their fields, stop, start after READY=1, the
-#                    watchdog, disable and enable, and GRUB's Xen entry
-#                    for the hypervisor's package (scenarios/systemd-service.sh)
+#                    watchdog, disable and enable (scenarios/systemd-service.sh)
 #   systemd-reboot   after the reboot: iosupd up with the module, after
 #                    xen.service, nothing at warning or above about it;
 #                    node-exporter's iosup series equal iosupctl's JSON

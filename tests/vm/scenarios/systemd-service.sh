@@ -21,8 +21,6 @@
 #             writes is there when it returns, and the service is active
 #   watchdog  `kill -STOP` of iosupd: systemd's watchdog restarts it within
 #             WatchdogSec plus WATCHDOG_SLACK seconds, as a new process
-#   grub      the hypervisor's package, installed by apt, is in GRUB's Xen
-#             entries (grub-mkconfig), with the dom0 kernel under it
 #   enable    `systemctl disable`, then `systemctl enable`: the reboot that
 #             follows (scenario systemd-reboot) must bring iosupd up
 # Figures for the host: IOSUP-SYSTEMD <what> key=value...
@@ -200,17 +198,6 @@ fi
 	fail "NRestarts went from $restarts to $(prop iosupd NRestarts)"
 journalctl -u iosupd -b -o cat | grep -q 'Watchdog timeout' && ok "the journal says the watchdog fired" ||
 	fail "no 'Watchdog timeout' for iosupd in the journal"
-
-echo "== grub"
-# What update-grub would write, to a file of our own (no boot loader here).
-if grub-mkconfig -o /tmp/grub.cfg >/tmp/grub.out 2>&1; then
-	entry=$(awk '/^[[:space:]]*menuentry / { e = $0 } /multiboot2?[[:space:]]+\/boot\/xen-4.17-iosup-amd64.gz/ { x = e }
-		/module2?[[:space:]]+\/boot\/vmlinuz-'"$(uname -r)"'[[:space:]]/ && x == e && e != "" { print e; exit }' /tmp/grub.cfg)
-	[ -n "$entry" ] && ok "GRUB's entry for the package's hypervisor and this kernel: $entry" ||
-		fail "no GRUB entry with /boot/xen-4.17-iosup-amd64.gz and /boot/vmlinuz-$(uname -r): $(grep -E 'menuentry|multiboot|module' /tmp/grub.cfg | head -n 8)"
-else
-	fail "grub-mkconfig: $(tail -n 5 /tmp/grub.out)"
-fi
 
 echo "== enable"
 systemctl disable iosupd 2>/dev/null && [ "$(systemctl is-enabled iosupd)" = disabled ] &&
