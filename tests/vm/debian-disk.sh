@@ -86,7 +86,7 @@ if ! phase disk-apt install_packages >"$work/apt.log" 2>&1; then
 	done
 	die "installing the packages in the image failed"
 fi
-ko=$(find "$root/lib/modules/$release" -name 'iosup.ko*' | head -n 1)
+ko=$(find "$root/lib/modules/$release" -name 'iosup.ko*' -print -quit)
 [ -n "$ko" ] || { tail -n 40 "$work/apt.log" >&2; die "DKMS built no iosup.ko for $release in the image"; }
 log "DKMS built ${ko#"$root"} in the image ($(grep -c . "$work/apt.log") lines of apt's log)"
 rm -rf "$root/tmp/debs"
