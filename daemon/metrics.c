@@ -270,6 +270,12 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* @dir/iosup.prom into @path (@len bytes); 0 or -ENAMETOOLONG. */
+static int metrics_path(char *path, size_t len, const char *dir)
+{
+	return (size_t)snprintf(path, len, "%s/" METRICS_FILE, dir) >= len ? -ENAMETOOLONG : 0;
+}
+
 int metrics_write(const char *dir, const char *text, size_t len)
 {
 	char tmp[4096], path[4096];
@@ -279,7 +285,7 @@ int metrics_write(const char *dir, const char *text, size_t len)
 		return 0;
 	/* Hidden and not *.prom: the collector never reads a half-written one. */
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/." METRICS_FILE ".XXXXXX", dir) >= sizeof(tmp) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/" METRICS_FILE, dir) >= sizeof(path))
+	    metrics_path(path, sizeof(path), dir))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -308,7 +314,7 @@ int metrics_remove(const char *dir)
 
 	if (!*dir)
 		return 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s/" METRICS_FILE, dir) >= sizeof(path))
+	if (metrics_path(path, sizeof(path), dir))
 		return -ENAMETOOLONG;
 	return unlink(path) && errno != ENOENT ? -errno : 0;
 }

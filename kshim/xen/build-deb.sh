@@ -30,8 +30,8 @@ src_version=$(sed -n 's/^XEN_SRC_VERSION=//p' "$here/build.sh")
 version=$(sed -E 's/-g[0-9a-f]+-/-/' <<<"$src_version")+$ITERATION
 [ "$version" != "$src_version+$ITERATION" ] || die "cannot shorten the version '$src_version'"
 
-key=$(printf '%s\n' "$version" | cat - "$xen_image" "$0" | sha256sum | cut -c1-16)
-key=$(printf '%s %s\n' "$key" "$(hash_of "$here/package")" | sha256sum | cut -c1-16)
+key=$(printf '%s %s\n' "$version" "$(hash_of "$xen_image" "$0" "$here/package")" |
+	sha256sum | cut -c1-16)
 out=$(cache_dir xen-deb "$key")
 cache_lock "$out"
 if [ ! -f "$out/ok" ]; then

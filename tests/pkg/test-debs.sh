@@ -47,9 +47,13 @@ deb=$debs/iosup_${version}_amd64.deb
 dkms_deb=$debs/iosup-dkms_${version}_all.deb
 [ -f "$deb" ] && [ -f "$dkms_deb" ] || { echo "debs: FAIL: no $deb or $dkms_deb"; exit 1; }
 
-# lintian: anything it says is a failure (overrides are not said).
-said=$(lintian --pedantic --display-info --display-experimental "$debs/iosup.changes" 2>&1 |
-	grep -v '^running with root privileges is not recommended!$')
+# lint FILE: what lintian says of a .changes or a .deb at every level;
+# anything is a failure (overrides are not said).
+lint() {
+	lintian --pedantic --display-info --display-experimental "$1" 2>&1 |
+		grep -v '^running with root privileges is not recommended!$'
+}
+said=$(lint "$debs/iosup.changes")
 if [ -n "$said" ]; then
 	fail "lintian: $said"
 else
@@ -119,8 +123,7 @@ dpkg -P iosup-dkms >/dev/null 2>&1 || fail "dpkg -P iosup-dkms"
 # The hypervisor's package.
 xen_deb=$(phase xen-deb "$SRC_ROOT/kshim/xen/build-deb.sh") || fail "kshim/xen/build-deb.sh"
 if [ -f "$xen_deb" ]; then
-	said=$(lintian --pedantic --display-info --display-experimental "$xen_deb" 2>&1 |
-		grep -v '^running with root privileges is not recommended!$')
+	said=$(lint "$xen_deb")
 	[ -z "$said" ] && ok "lintian on ${xen_deb##*/}: nothing said" || fail "lintian on ${xen_deb##*/}: $said"
 	x=$ctl/xen
 	mkdir -p "$x"

@@ -107,10 +107,12 @@ if [ $same -eq 1 ]; then
 			hits:iosup_pool_hits_total misses:iosup_pool_misses_total; do
 			m=$(metric /tmp/scrape2 "${f#*:}" "$l")
 			check "L$l ${f%%:*}" "$m" "$(printf '%s\n' "$sh" | jq -r "$lv | .${f%%:*}")"
+			case ${f%%:*} in
+			pool) sum_pool=$(add "$sum_pool" "$m") ;;
+			limit) sum_limit=$(add "$sum_limit" "$m") ;;
+			misses) sum_misses=$(add "$sum_misses" "$m") ;;
+			esac
 		done
-		sum_pool=$(add "$sum_pool" "$(metric /tmp/scrape2 iosup_pool_tables "$l")")
-		sum_limit=$(add "$sum_limit" "$(metric /tmp/scrape2 iosup_pool_limit_tables "$l")")
-		sum_misses=$(add "$sum_misses" "$(metric /tmp/scrape2 iosup_pool_misses_total "$l")")
 	done
 	for f in unmaps:iosup_xen_type_change_unmaps_total maps:iosup_xen_type_change_maps_total \
 		psi:iosup_xen_iotlb_page_invalidations_total; do
