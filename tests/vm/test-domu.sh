@@ -73,8 +73,9 @@
 #             naming the domain and the node, and no target set; reports
 #             claiming every level at the bound are said once and granted
 #             nothing (the targets stay the policy's 64); a storm of
-#             HOSTILE_WRITES writes to its level-1 (paced to
-#             HOSTILE_SECONDS s, as fast as the rig allows) all go through, while iosupd runs its periods on time (one
+#             writes to its level-1 for HOSTILE_SECONDS s, as fast as
+#             xenstored takes them, at least HOSTILE_WRITES_MIN and none
+#             failed, while iosupd runs its periods on time (one
 #             missed at most) on under HOSTILE_CPU_MAX_PCT% of one CPU
 # dom0's own invalidations in each phase (its forwarding of the domU's
 # console, its alignment probes) are printed beside them. At the end, a
@@ -115,12 +116,15 @@ IDLE_SECONDS=60
 # console forwarding, xl's daemons) adds up to about one a process in a
 # storm (one run: 9.97 alone), hence DOM0_FORKEXIT_MAX.
 DOM0_DRIFT_MAX=0.1 DOM0_FORKEXIT_MAX=10.5
-# The hostile domU's storm (domu/init's HOSTILE_WRITES in HOSTILE_SECONDS),
-# and the most of one CPU iosupd may use over it: it reads a domU's report
+# The hostile domU's storm (domu/init's HOSTILE_SECONDS), the fewest
+# writes it must get through (a hundred a second, a hundred times what
+# iosupd reads of a level; xenstored took 250 to 360 a second in the rig,
+# 246 in a loaded CI run), and the most of one CPU iosupd may use over
+# it: it reads a domU's report
 # once a period and watches nothing under its data/iosup, so the storm is
 # xenstored's load, not iosupd's; 20% under TCG is far above what one
 # period's reads cost and far below a daemon woken by each write.
-HOSTILE_WRITES=10000 HOSTILE_SECONDS=10 HOSTILE_CPU_MAX_PCT=20
+HOSTILE_SECONDS=30 HOSTILE_WRITES_MIN=3000 HOSTILE_CPU_MAX_PCT=20
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift ;;
@@ -712,13 +716,13 @@ hostile_check "iosupd warned '${v:-no reading}' times of claims above the share,
 v=$(hostile_kv after targets)
 hostile_check "the targets after the claims and the storm: '${v:-no reading}', expected 64 at each level" \
 	all_are "$v" 64
-# The storm: every write went through, iosupd's periods kept their pace
+# The storm: enough writes, none failed, iosupd's periods kept their pace
 # (one missed at most, at the window's edges) and its CPU stayed under
 # HOSTILE_CPU_MAX_PCT of one CPU.
 v=$(hostile_mark 'storm-end ')
 w=$(kv "$v" writes) x=$(kv "$v" failed) sms=$(kv "$v" ms)
-hostile_check "the storm: '${v:-no reading}', expected writes=$HOSTILE_WRITES failed=0" \
-	test "$w" = "$HOSTILE_WRITES" -a "$x" = 0
+storm_ok() { numbers "$w" "$x" && [ "$w" -ge "$HOSTILE_WRITES_MIN" ] && [ "$x" -eq 0 ]; }
+hostile_check "the storm: '${v:-no reading}', expected writes=$HOSTILE_WRITES_MIN or more, failed=0" storm_ok
 cs=$(hostile_kv storm cs) pr=$(hostile_kv storm periods) pms=$(hostile_kv storm period_ms)
 ct=$(hostile_kv storm iosupd_ticks) xt=$(hostile_kv storm xenstored_ticks) hz=$(hostile_kv storm hz)
 hp=$(hostile_kv storm have_periods)
