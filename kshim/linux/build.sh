@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the rig's dom0 kernel: Debian's linux-source-6.1 with the patch
 # series in patches/, then the rig's fixes of upstream Linux in rig-patches/
-# (not iosup's, kept apart from the series), configured from
-# x86_64_defconfig plus config/rig.config.
+# (not iosup's, kept apart from the series), configured from allnoconfig
+# plus config/base.config, config/debug.config for the debug flavour, and
+# config/series.config (the -iosup release) with the series.
 # Prints the rig's inputs as shell assignments (see tests/vm/stock-inputs.sh),
 # plus KBUILD_DIR, the build tree out-of-tree modules are built against:
 #   kshim/linux/build.sh >kernel-inputs.sh
@@ -43,6 +44,7 @@ debug) fragments+=("$KSHIM_DIR/config/debug.config") ;;
 prod) ;;
 *) die "--flavour: '$flavour' is not one of debug, prod" ;;
 esac
+[ $apply -eq 0 ] || fragments+=("$KSHIM_DIR/config/series.config")
 
 need_root
 

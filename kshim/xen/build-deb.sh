@@ -32,12 +32,8 @@ version=$(sed -E 's/-g[0-9a-f]+-/-/' <<<"$src_version")+$ITERATION
 
 key=$(printf '%s %s\n' "$version" "$(hash_of "$xen_image" "$0" "$here/package")" |
 	sha256sum | cut -c1-16)
-out=$(cache_dir xen-deb "$key")
-cache_lock "$out"
-if [ ! -f "$out/ok" ]; then
-	tmp=$out.tmp
-	rm -rf "$tmp"
-	mkdir -p "$tmp/src"
+if cache_entry xen-deb "$key"; then
+	mkdir "$tmp/src"
 	cp -a "$here/package/debian" "$tmp/src/"
 	gzip -9n <"$xen_image" >"$tmp/src/xen-4.17-iosup-amd64.gz"
 	cp "$(dirname "$xen_image")/config" "$tmp/src/xen-4.17-iosup-amd64.config"

@@ -1,40 +1,38 @@
 #!/usr/bin/env bash
-# The systemd dom0's disk: the Debian base (debian-rootfs.sh) with the rig
-# kernel's modules, iosup's packages and the patched hypervisor's
-# installed by apt as an operator would (DKMS builds iosup.ko in it
-# against the series kernel's build tree), and the rig's driver, a unit
-# that runs the scenarios named on the kernel command line and marks them
-# on the console. An ext4 image, written to OUT (sparse).
+# The systemd dom0's disk: the Debian base (debian-rootfs.sh) with the
+# series kernel's packages (kshim/linux/build-deb.sh), iosup's and the
+# patched hypervisor's installed by apt as an operator would (DKMS builds
+# iosup.ko in it against linux-headers-RELEASE), and the rig's driver, a
+# unit that runs the scenarios named on the kernel command line and marks
+# them on the console. An ext4 image, written to OUT (sparse).
 #
-# usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT
+# usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB KERNEL_DEBS_DIR OUT
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
 
-[ $# -eq 7 ] || die "usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB MODULES_DIR KERNEL_RELEASE KBUILD_DIR OUT"
-rootfs_tar=$1 debs=$2 xen_deb=$3 modules_dir=$4 release=$5 kbuild=$6 image=$7
+[ $# -eq 5 ] || die "usage: debian-disk.sh ROOTFS_TAR DEBS_DIR XEN_DEB KERNEL_DEBS_DIR OUT"
+rootfs_tar=$1 debs=$2 xen_deb=$3 kernel_debs=$4 image=$5
 DISK_SIZE=2G
 
 [ -f "$rootfs_tar" ] || die "no root file system at $rootfs_tar"
-mods=$modules_dir/lib/modules/$release
-[ -d "$mods" ] || die "no modules for $release in $modules_dir"
-[ -f "$kbuild/include/config/kernel.release" ] || die "no kernel build tree at $kbuild"
-[ "$(cat "$kbuild/include/config/kernel.release")" = "$release" ] ||
-	die "$kbuild is a build of $(cat "$kbuild/include/config/kernel.release"), not $release"
-ksrc=$(readlink -f "$kbuild/source")
-[ -f "$ksrc/Makefile" ] || die "$kbuild/source does not lead to the kernel's source"
 mapfile -t packages < <(ls "$debs"/iosup_*.deb "$debs"/iosup-dkms_*.deb 2>/dev/null)
 [ ${#packages[@]} -eq 2 ] || die "$debs does not hold one iosup and one iosup-dkms package"
 [ -f "$xen_deb" ] || die "no hypervisor package at $xen_deb"
-packages+=("$xen_deb")
+mapfile -t image_deb < <(ls "$kernel_debs"/linux-image-*.deb 2>/dev/null)
+mapfile -t headers_deb < <(ls "$kernel_debs"/linux-headers-*.deb 2>/dev/null)
+[ ${#image_deb[@]} -eq 1 ] && [ ${#headers_deb[@]} -eq 1 ] ||
+	die "$kernel_debs does not hold one linux-image and one linux-headers package"
+# linux-image-RELEASE_VERSION_amd64.deb
+release=${image_deb[0]##*/linux-image-}
+release=${release%%_*}
+packages+=("$xen_deb" "${image_deb[0]}" "${headers_deb[0]}")
 
 work=$(mktemp -d /tmp/iosup-disk.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"
 tar -xf "$rootfs_tar" -C "$root"
-mkdir -p "$root/lib/modules"
-cp -a "$mods" "$root/lib/modules/"
 mkdir -p "$root/tmp/debs"
 cp "${packages[@]}" "$root/tmp/debs/"
 
@@ -47,38 +45,26 @@ install -m 0755 "$RIG_DIR/systemd/rig-run" "$rig/rig-run"
 install -m 0644 "$RIG_DIR/systemd/iosup-rig.service" "$root/etc/systemd/system/"
 
 # install_packages: in the image, in a mount namespace of its own (so that
-# no mount outlives it): apt installs the three packages, whose maintainer
-# scripts make the iosup group, enable iosupd and have DKMS build the module
-# for the only kernel under /lib/modules, the series kernel, whose build
-# tree is lent at the paths it was built at. No service starts
-# (policy-rc.d), as in any image build.
+# no mount outlives it): apt installs the five packages, whose maintainer
+# scripts make the iosup group, enable iosupd and have DKMS build the
+# module for the series kernel against its headers package. No service
+# starts (policy-rc.d), as in any image build; GRUB's configuration is
+# left to the booted system (no /boot/grub yet: update-grub needs the
+# root device, which a chroot has not).
 install_packages() {
 	# shellcheck disable=SC2016
 	unshare --mount --propagation private -- sh -euc '
-		root=$1 kbuild=$2 ksrc=$3 release=$4
+		root=$1
 		mount -t proc proc "$root/proc"
 		mount --rbind /dev "$root/dev"
 		mount -t sysfs sysfs "$root/sys"
-		for d in "$kbuild" "$ksrc"; do
-			mkdir -p "$root$d"
-			mount --bind "$d" "$root$d"
-		done
-		ln -sfn "$kbuild" "$root/lib/modules/$release/build"
 		printf "#!/bin/sh\nexit 101\n" >"$root/usr/sbin/policy-rc.d"
 		chmod 0755 "$root/usr/sbin/policy-rc.d"
 		DEBIAN_FRONTEND=noninteractive chroot "$root" sh -c "apt-get install -y -q \
 			--no-install-recommends /tmp/debs/*.deb"
-		rm -f "$root/usr/sbin/policy-rc.d" "$root/lib/modules/$release/build"
-	' sh "$root" "$kbuild" "$ksrc" "$release"
+		rm -f "$root/usr/sbin/policy-rc.d"
+	' sh "$root"
 }
-# The outermost directory the lent trees' mount points will create in the
-# image, each: removed again after, and nothing above it.
-made=()
-for d in "$kbuild" "$ksrc"; do
-	top=$d
-	while [ ! -e "$root$(dirname "$top")" ]; do top=$(dirname "$top"); done
-	[ -e "$root$top" ] || made+=("$root$top")
-done
 if ! phase disk-apt install_packages >"$work/apt.log" 2>&1; then
 	tail -n 40 "$work/apt.log" >&2
 	for f in "$root"/var/lib/dkms/iosup/*/build/make.log; do
@@ -90,11 +76,6 @@ ko=$(find "$root/lib/modules/$release" -name 'iosup.ko*' -print -quit)
 [ -n "$ko" ] || { tail -n 40 "$work/apt.log" >&2; die "DKMS built no iosup.ko for $release in the image"; }
 log "DKMS built ${ko#"$root"} in the image ($(grep -c . "$work/apt.log") lines of apt's log)"
 rm -rf "$root/tmp/debs"
-# The mount points the build tree was lent at, empty again.
-# (Both trees may share one: the first find takes it.)
-for d in ${made[@]+"${made[@]}"}; do
-	[ ! -e "$d" ] || find "$d" -depth -type d -empty -delete
-done
 
 # The driver runs at the end of boot and writes to the console: nothing
 # else may hold hvc0 (agetty hangs up the terminal it opens).

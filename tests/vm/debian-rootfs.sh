@@ -36,6 +36,10 @@ packages=(
 	# iosup-dkms: DKMS and what it builds with; libelf1 for the kernel
 	# build tree's objtool (what Debian's linux-kbuild package brings)
 	dkms gcc make libc6-dev libelf1
+	# GRUB's configuration tools, as on a BIOS host (no boot loader is
+	# installed: QEMU boots the hypervisor): the packages' postinsts run
+	# update-grub, whose Xen script makes the hypervisor's entries
+	grub-common grub2-common grub-pc-bin
 	# the checks: jq reads iosupctl's JSON, useradd makes the test users
 	jq passwd procps
 )

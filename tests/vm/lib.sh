@@ -56,6 +56,18 @@ cache_lock() {
 	flock 9
 }
 
+# cache_entry NAME KEY: the cache entry NAME-KEY in $out, locked (see
+# cache_lock); true when it is still to be built ($out/ok is missing),
+# with an empty $tmp to build it in and cache_commit to $out. Called as an
+# if's condition, where set -e does not reach: each step dies by itself.
+cache_entry() {
+	out=$(cache_dir "$1" "$2")
+	cache_lock "$out" || die "cannot lock the cache entry $out"
+	[ ! -f "$out/ok" ] || return 1
+	tmp=$out.tmp
+	rm -rf "$tmp" && mkdir -p "$tmp" || die "cannot make $tmp"
+}
+
 cache_commit() {
 	rm -rf "$2"
 	mv "$1" "$2"

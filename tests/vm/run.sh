@@ -83,7 +83,10 @@ fi
 XEN_IMAGE='' KERNEL_IMAGE='' MODULES_DIR='' KERNEL_RELEASE='' XEN_ARGS=''
 # shellcheck disable=SC1090
 . "$inputs"
-for v in XEN_IMAGE KERNEL_IMAGE MODULES_DIR KERNEL_RELEASE; do
+# A disk brings its own modules (debian-disk.sh installs them).
+needed=(XEN_IMAGE KERNEL_IMAGE)
+[ -n "$disk" ] || needed+=(MODULES_DIR KERNEL_RELEASE)
+for v in "${needed[@]}"; do
 	[ -n "${!v}" ] || die "$inputs does not set $v"
 done
 

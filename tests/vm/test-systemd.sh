@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # iosup as an operator installs and runs it: a Debian 12 dom0 with systemd
 # as PID 1, booted from a disk behind the emulated IOMMU by the hypervisor
-# of iosup's package (kshim/xen/build-deb.sh: Debian's configuration, the
-# series) and the series kernel (prod flavour), with Debian's Xen tools
-# and prometheus-node-exporter, and iosup's packages (scripts/build-debs)
-# and the patched hypervisor's (kshim/xen/build-deb.sh) installed by apt;
-# DKMS builds the module in the image (debian-disk.sh).
+# and the kernel of iosup's packages (kshim/xen/build-deb.sh: Debian's
+# configuration of Xen, the series; kshim/linux/build-deb.sh: the series
+# kernel, prod flavour, as linux-image and linux-headers), with Debian's Xen
+# tools and prometheus-node-exporter, and iosup's packages
+# (scripts/build-debs) installed by apt with the others; DKMS builds the
+# module in the image against the headers package (debian-disk.sh).
 # Two boots of the same disk:
 #   systemd-service  the unit as the package leaves it, iosupctl's access
 #                    and the control group, reload, the journal's actions
@@ -13,7 +14,9 @@
 #                    watchdog, disable and enable (scenarios/systemd-service.sh)
 #   systemd-reboot   after the reboot: iosupd up with the module, after
 #                    xen.service, nothing at warning or above about it;
-#                    node-exporter's iosup series equal iosupctl's JSON
+#                    node-exporter's iosup series equal iosupctl's JSON;
+#                    the kernel and the module are the packages', and the
+#                    hypervisor's package makes GRUB's entry
 #                    (scenarios/systemd-reboot.sh)
 # and, as for every boot, no warning, BUG or lockdep splat on the console
 # (run.sh). Prints the figures: the image's build, each boot's time to the
@@ -49,23 +52,26 @@ if [ -n "$check" ]; then
 		ln -s "$(realpath "$check/$b")" "$out/$b"
 	done
 else
-	phase kernel "$SRC_ROOT/kshim/linux/build.sh" --flavour prod >"$out/kernel.inputs" ||
-		{ test_fail "kshim/linux/build.sh --flavour prod failed"; test_finish; }
-	# shellcheck disable=SC1091
-	. "$out/kernel.inputs"
+	kernel_debs=$(phase kernel-debs "$SRC_ROOT/kshim/linux/build-deb.sh") ||
+		{ test_fail "kshim/linux/build-deb.sh failed"; test_finish; }
 	debs=$(phase debs "$SRC_ROOT/scripts/build-debs") ||
 		{ test_fail "scripts/build-debs failed"; test_finish; }
 	xen_deb=$(phase xen-deb "$SRC_ROOT/kshim/xen/build-deb.sh") ||
 		{ test_fail "kshim/xen/build-deb.sh failed"; test_finish; }
-	# The hypervisor the machine boots is the package's, as on a host: the
-	# series kernel under it.
+	# The hypervisor and the kernel the machine boots are the packages',
+	# as on a host.
+	image_deb=$(ls "$kernel_debs"/linux-image-*.deb)
+	release=${image_deb##*/linux-image-}
+	release=${release%%_*}
 	dpkg-deb --fsys-tarfile "$xen_deb" | tar -xO ./boot/xen-4.17-iosup-amd64.gz |
 		gunzip >"$out/xen" || { test_fail "no hypervisor in $xen_deb"; test_finish; }
-	{ grep -v '^XEN_' "$out/kernel.inputs"; echo "XEN_IMAGE=$out/xen"; } >"$out/boot.inputs"
+	dpkg-deb --fsys-tarfile "$image_deb" | tar -xO "./boot/vmlinuz-$release" >"$out/vmlinuz" &&
+		[ -s "$out/vmlinuz" ] || { test_fail "no /boot/vmlinuz-$release in $image_deb"; test_finish; }
+	printf 'XEN_IMAGE=%s\nKERNEL_IMAGE=%s\n' "$out/xen" "$out/vmlinuz" >"$out/boot.inputs"
 	rootfs=$(phase debian-rootfs "$RIG_DIR/debian-rootfs.sh") ||
 		{ test_fail "debian-rootfs.sh failed"; test_finish; }
-	phase debian-disk "$RIG_DIR/debian-disk.sh" "$rootfs" "$debs" "$xen_deb" "$MODULES_DIR" \
-		"$KERNEL_RELEASE" "$KBUILD_DIR" "$out/disk.img" >/dev/null ||
+	phase debian-disk "$RIG_DIR/debian-disk.sh" "$rootfs" "$debs" "$xen_deb" "$kernel_debs" \
+		"$out/disk.img" >/dev/null ||
 		{ test_fail "debian-disk.sh failed"; test_finish; }
 	n=0
 	for s in systemd-service systemd-reboot; do
@@ -107,5 +113,7 @@ figure 1 journal actions
 actions=$fig
 figure 2 metrics tries
 tries=$fig
-log "watchdog: restarted in $wd s; journal: $actions actions with their fields; metrics: one period's scrapes in $tries tries"
+figure 2 grub entries
+grub=$fig
+log "watchdog: restarted in $wd s; journal: $actions actions with their fields; metrics: one period's scrapes in $tries tries; GRUB: $grub entries for the packages' hypervisor and kernel"
 test_finish

@@ -9,6 +9,12 @@
 #             scrapes of the same period (iosupd answers between periods,
 #             from the period's own figures), they must be equal; the
 #             period is made 10 s long for it (a reload)
+#   packages  the running kernel is linux-image-RELEASE's (uname -r ends
+#             in -iosup), the module DKMS built against
+#             linux-headers-RELEASE; the hypervisor's package, configured
+#             again (dpkg-reconfigure runs its postinst, update-grub),
+#             leaves a GRUB entry that loads its hypervisor (multiboot2)
+#             and that kernel (module2) with GRUB's Xen script's defaults
 # Figures for the host: IOSUP-SYSTEMD <what> key=value...
 . /usr/local/lib/iosup-rig/guest.sh
 URL=http://127.0.0.1:9100/metrics
@@ -128,5 +134,50 @@ if [ $same -eq 1 ]; then
 	[ $checked -eq 23 ] && ok "node-exporter's iosup series equal iosupctl's JSON ($checked values, period $p2)" ||
 		fail "$checked of 23 values agreed"
 	sed 's/^/  | /' /tmp/scrape2 | head -n 40
+fi
+
+echo "== packages"
+XEN_PKG=xen-hypervisor-4.17-iosup-amd64
+XEN_GZ=/boot/xen-4.17-iosup-amd64.gz
+rel=$(uname -r)
+case $rel in
+*-iosup) ok "the running kernel is $rel" ;;
+*) fail "the running kernel is $rel, not the series' -iosup" ;;
+esac
+owner=$(dpkg-query -S "/boot/vmlinuz-$rel" 2>/dev/null | cut -d: -f1)
+[ "$owner" = "linux-image-$rel" ] && ok "/boot/vmlinuz-$rel is linux-image-$rel's" ||
+	fail "/boot/vmlinuz-$rel belongs to '${owner:-no package}'"
+# DKMS's line for the module: "iosup/VERSION, RELEASE, x86_64: installed"
+# (its stderr left out: dkms 3.0.10 says "echo: write error: Broken pipe"
+# from a pipe of its own).
+dkms=$(dkms status -m iosup -k "$rel" 2>/dev/null | grep '^iosup/' || true)
+case $dkms in
+"iosup/"*", $rel, x86_64: installed") ok "DKMS: $dkms" ;;
+*) fail "DKMS has no iosup installed for $rel: '$dkms'" ;;
+esac
+headers=$(readlink -f "/lib/modules/$rel/build")
+owner=$(dpkg-query -S "$headers" 2>/dev/null | cut -d: -f1)
+[ "$owner" = "linux-headers-$rel" ] && ok "the module's build tree $headers is linux-headers-$rel's" ||
+	fail "the build tree $headers belongs to '${owner:-no package}'"
+# What an operator's machine does when the package is installed: its
+# postinst runs update-grub where GRUB is (/boot/grub).
+mkdir -p /boot/grub
+rm -f /boot/grub/grub.cfg
+dpkg-reconfigure -f noninteractive "$XEN_PKG" >/tmp/reconfigure.log 2>&1 ||
+	fail "dpkg-reconfigure $XEN_PKG: exit $?"
+# entries: how many menu entries load the package's hypervisor and then
+# this kernel, with dom0's and the kernel's command lines.
+entries=$(awk -v xen="$XEN_GZ" -v linux="/boot/vmlinuz-$rel" '
+	/^[[:space:]]*(menuentry|submenu) / { x = 0 }
+	$1 == "multiboot2" && $2 == xen { x = 1 }
+	$1 == "module2" && $2 == linux && x && / root=/ { n++ }
+	END { print n + 0 }' /boot/grub/grub.cfg 2>/dev/null)
+echo "IOSUP-SYSTEMD grub entries=${entries:-0}"
+if [ "${entries:-0}" -ge 1 ]; then
+	ok "GRUB's menu: $entries entries load $XEN_GZ with /boot/vmlinuz-$rel"
+else
+	fail "GRUB's menu has no entry loading $XEN_GZ with /boot/vmlinuz-$rel"
+	sed 's/^/  | /' /tmp/reconfigure.log | tail -n 20
+	grep -nE 'menuentry|multiboot|module2' /boot/grub/grub.cfg 2>/dev/null | sed 's/^/  | /' | head -n 20
 fi
 exit $failed
