@@ -5,7 +5,8 @@
 # build tree build.sh left, so no second kernel is compiled. The image
 # package installs /boot/vmlinuz-RELEASE, its config (which GRUB's Xen
 # entries look for) and the modules; the headers package is what DKMS
-# builds iosup-dkms against. Prints the directory holding the two .debs.
+# builds iosup-dkms against. Prints the directory holding the two .debs
+# and the kernel's release (a file, "release").
 #
 # Cached by a hash of the kernel and this script.
 set -euo pipefail
@@ -38,6 +39,10 @@ if cache_entry kernel-debs "$key"; then
 	work=$(dirname "$kbuild")
 	exec 8>"$work.lock"
 	flock 8
+	# bindeb-pkg runs make first: the tree must still be this kernel's
+	# build (another build of the work area may have moved it since).
+	[ "$(cat "$kbuild.at" 2>/dev/null)" = "$(basename "$(dirname "$kernel")" | sed 's/^kernel-//')" ] ||
+		die "$kbuild no longer holds the build of $kernel; run build.sh --flavour prod again"
 	rm -f "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes
 	# -d: the kernel's generated control file asks for build tools (rsync,
 	# bc, cpio) that a bindeb-pkg of a built tree never runs.
@@ -54,6 +59,7 @@ if cache_entry kernel-debs "$key"; then
 	# linux-libc-dev (the UAPI headers) is not for a host: Debian's stays.
 	rm -f "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes
 	flock -u 8
+	echo "$release" >"$tmp/release"
 	touch "$tmp/ok"
 	cache_commit "$tmp" "$out"
 fi

@@ -9,8 +9,8 @@
 #   kshim/linux/build.sh >kernel-inputs.sh
 #   tests/vm/run.sh --inputs kernel-inputs.sh forkexit
 #
-# The result is cached by a hash of the source version, the patches, the
-# fragment and this script. The source tree and the build tree are kept in
+# The result is cached by a hash of the source version, the flavour, the
+# config fragments, the patches and this script. The source tree and the build tree are kept in
 # one work area per source version and moved from series to series with git,
 # which rewrites only the files that differ, so a changed patch rebuilds
 # incrementally. Environment: JOBS (default 2), IOSUP_CACHE.

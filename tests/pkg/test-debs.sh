@@ -98,9 +98,9 @@ out=$("$ctl/root/usr/sbin/iosupd" --config "$conf" --check-config 2>&1) && rc=0 
 # The series kernel's packages.
 kernel_debs=$(phase kernel-debs "$SRC_ROOT/kshim/linux/build-deb.sh") ||
 	{ echo "debs: FAIL: kshim/linux/build-deb.sh"; exit 1; }
-image_deb=$(ls "$kernel_debs"/linux-image-*.deb 2>/dev/null)
-krel=${image_deb##*/linux-image-}
-krel=${krel%%_*}
+krel=$(cat "$kernel_debs/release" 2>/dev/null)
+image_deb=$(ls "$kernel_debs/linux-image-${krel}_"*.deb 2>/dev/null)
+[ -n "$krel" ] && [ -f "$image_deb" ] || { echo "debs: FAIL: no release or linux-image in $kernel_debs"; exit 1; }
 case $krel in
 *-iosup) ok "the series kernel's release is $krel" ;;
 *) fail "the series kernel's release '$krel' does not end in -iosup" ;;
@@ -137,15 +137,24 @@ KERNEL_TAGS='unstripped-binary-or-object hardening-no-bindnow
 	package-contains-vcs-control-file
 	package-contains-documentation-outside-usr-share-doc
 	spelling-error-in-binary'
-said=$(for f in "$kernel_debs"/*.deb; do lint "$f"; done | sed -nE 's/^[EWIPX]: [^ ]+: ([^ ]+).*/\1/p' | sort -u)
+# A line that is not a tag, or no tag at all, is lintian failing, not a pass.
+lint_out=$(for f in "$kernel_debs"/*.deb; do lint "$f"; done)
+said=$(sed -nE 's/^[EWIPX]: [^ ]+: ([^ ]+).*/\1/p' <<<"$lint_out" | sort -u)
+odd=$(grep -vE '^[EWIPX]: [^ ]+: [^ ]+' <<<"$lint_out" | grep . || true)
 extra=$(comm -23 <(printf '%s\n' "$said") <(printf '%s\n' $KERNEL_TAGS | sort -u) | grep . || true)
-[ -z "$extra" ] && ok "lintian on the kernel's packages: Kbuild's $(grep -c . <<<"$said") known tags, nothing else" ||
+if [ -n "$odd" ] || [ -z "$said" ]; then
+	fail "lintian on the kernel's packages said no tag or something else: $(head -n 5 <<<"$odd")"
+elif [ -n "$extra" ]; then
 	fail "lintian on the kernel's packages says new tags: $(echo $extra)"
+else
+	ok "lintian on the kernel's packages: Kbuild's $(grep -c . <<<"$said") known tags, nothing else"
+fi
 
 # DKMS, with Debian's own headers the only ones installed for a kernel.
 stock=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's|.*/linux-headers-||' | sort -V | tail -n1)
 [ -n "$stock" ] || fail "no Debian kernel headers (linux-headers-amd64: scripts/deps)"
-dpkg -P iosup-dkms >/dev/null 2>&1
+# (What an earlier run left, if it stopped half-way, goes first.)
+dpkg -P iosup-dkms "linux-headers-$krel" >/dev/null 2>&1
 out=$(dpkg -i "$dkms_deb" 2>&1) && rc=0 || rc=$?
 [ $rc -eq 0 ] && ok "iosup-dkms installs (Debian's kernel $stock beside it)" ||
 	fail "dpkg -i iosup-dkms: exit $rc: $out"

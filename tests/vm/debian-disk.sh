@@ -19,14 +19,12 @@ DISK_SIZE=2G
 mapfile -t packages < <(ls "$debs"/iosup_*.deb "$debs"/iosup-dkms_*.deb 2>/dev/null)
 [ ${#packages[@]} -eq 2 ] || die "$debs does not hold one iosup and one iosup-dkms package"
 [ -f "$xen_deb" ] || die "no hypervisor package at $xen_deb"
-mapfile -t image_deb < <(ls "$kernel_debs"/linux-image-*.deb 2>/dev/null)
-mapfile -t headers_deb < <(ls "$kernel_debs"/linux-headers-*.deb 2>/dev/null)
-[ ${#image_deb[@]} -eq 1 ] && [ ${#headers_deb[@]} -eq 1 ] ||
-	die "$kernel_debs does not hold one linux-image and one linux-headers package"
-# linux-image-RELEASE_VERSION_amd64.deb
-release=${image_deb[0]##*/linux-image-}
-release=${release%%_*}
-packages+=("$xen_deb" "${image_deb[0]}" "${headers_deb[0]}")
+release=$(cat "$kernel_debs/release" 2>/dev/null) || die "no release in $kernel_debs (kshim/linux/build-deb.sh)"
+mapfile -t kernel < <(ls "$kernel_debs/linux-image-${release}_"*.deb \
+	"$kernel_debs/linux-headers-${release}_"*.deb 2>/dev/null)
+[ ${#kernel[@]} -eq 2 ] ||
+	die "$kernel_debs does not hold one linux-image-$release and one linux-headers-$release package"
+packages+=("$xen_deb" "${kernel[@]}")
 
 work=$(mktemp -d /tmp/iosup-disk.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -4,8 +4,9 @@
 #
 # usage: run.sh [options] SCENARIO...
 #   --inputs FILE   shell assignments XEN_IMAGE, KERNEL_IMAGE, MODULES_DIR,
-#                   KERNEL_RELEASE, and XEN_ARGS if that hypervisor needs
-#                   more on its command line (default: stock Debian builds)
+#                   KERNEL_RELEASE (neither of these two with --disk), and
+#                   XEN_ARGS if that hypervisor needs more on its command
+#                   line (default: stock Debian builds)
 #   --relaxed       boot without dom0-iommu=strict (the control case)
 #   --procs N       processes per storm (default 1000)
 #   --deadline S    seconds each scenario may take at most (default 3600);

@@ -60,9 +60,8 @@ else
 		{ test_fail "kshim/xen/build-deb.sh failed"; test_finish; }
 	# The hypervisor and the kernel the machine boots are the packages',
 	# as on a host.
-	image_deb=$(ls "$kernel_debs"/linux-image-*.deb)
-	release=${image_deb##*/linux-image-}
-	release=${release%%_*}
+	release=$(cat "$kernel_debs/release") && image_deb=$(ls "$kernel_debs/linux-image-${release}_"*.deb) ||
+		{ test_fail "no release or linux-image package in $kernel_debs"; test_finish; }
 	dpkg-deb --fsys-tarfile "$xen_deb" | tar -xO ./boot/xen-4.17-iosup-amd64.gz |
 		gunzip >"$out/xen" || { test_fail "no hypervisor in $xen_deb"; test_finish; }
 	dpkg-deb --fsys-tarfile "$image_deb" | tar -xO "./boot/vmlinuz-$release" >"$out/vmlinuz" &&
