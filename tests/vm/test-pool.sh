@@ -5,13 +5,13 @@
 # the VM's assertions; prod, the same kernel without them) and boots:
 #   pool   the patched kernel: storms before the module is loaded, with it
 #          loaded and warm, and after rmmod (pool-forkexit)
-#   life   the patched kernel: memory pressure, a lease and an unload
-#          (pool-life); with the debug flavour also the netlink family's
-#          reads, writes and refusals (pool-netlink), the pool switched on
-#          and off in the middle of a storm (pool-dynamic), exec
-#          pipelines beside a fork storm (pool-smp), loads and unloads
-#          against the module's own controls (pool-exit), and debug mode
-#          switched with the pools warm (pool-debug)
+#   life   the patched kernel: the netlink family's reads, writes and
+#          refusals (pool-netlink), loads and unloads against the module's
+#          own controls (pool-exit), debug mode switched with the pools
+#          warm (pool-debug), memory pressure, a lease and an unload
+#          (pool-life); with the debug flavour also the pool switched on
+#          and off in the middle of a storm (pool-dynamic) and exec
+#          pipelines beside a fork storm (pool-smp)
 #   stock  (debug flavour) Debian's build of the same kernel source:
 #          forkexit, forkexec
 # Storms and the rest run in boots of their own, so that no boot runs more
@@ -27,11 +27,11 @@
 #            saved, within 10%
 #   dynamic  (debug) the invalidation rate falls below a third once the pool is
 #            switched on mid-storm, and comes back once it is switched off
-#   netlink  (debug) the pool-netlink scenario passed (it asserts each refusal)
-#   exit     (debug) pool-exit: stats read across loads and unloads with no
+#   netlink  the pool-netlink scenario passed (it asserts each refusal)
+#   exit     pool-exit: stats read across loads and unloads with no
 #            lock report; a parameter write in flight at rmmod still tells
 #            the events group
-#   debug    (debug) pool-debug: debug mode switched on, off and on with
+#   debug    pool-debug: debug mode switched on, off and on with
 #            pages pooled, each followed by hand-outs: no violation
 #   smp      (debug) pool-smp: exec pipelines on one vCPU beside a fork storm on
 #            the other, with drains, crash- and violation-free
@@ -260,17 +260,19 @@ if [ "$flavour" = debug ]; then
 		pool-netlink pool-dynamic pool-smp pool-exit pool-debug pool-life || true
 	boot stock "$out/stock.inputs" forkexit forkexec || true
 else
-	boot life "$out/kernel.inputs" --extra-ko "$ko" pool-life || true
+	boot life "$out/kernel.inputs" --extra-ko "$ko" \
+		pool-netlink pool-exit pool-debug pool-life || true
 fi
 
 if [ $failed -eq 0 ]; then
 	check_rates
 	check_hits
 	check_life
+	printf '\nnetlink: every refusal asserted in dom0 (pool-netlink passed)\n'
+	printf 'exit, debug: pool-exit and pool-debug passed in dom0\n'
 	if [ "$flavour" = debug ]; then
 		check_stock
 		check_dynamic
-		printf '\nnetlink: every refusal asserted in dom0 (pool-netlink passed)\n'
 		printf 'smp: %s; no crash, warning or violation\n' \
 			"$(grep -a 'pool-smp: .* pipelines' "$out/life/console.log" | tail -n1 | cut -d' ' -f3-)"
 	fi
