@@ -63,6 +63,16 @@ void tick_sample(const struct iosup_pool_stats *stats,
 		};
 	}
 	tick_sample_domain(xen, mem, time_ms, out);
+	/*
+	 * The module counts the tables it pools in PageTables, since a pooled
+	 * table is still a page table; the controller's share, like the
+	 * module's free ratio, is of the tables in use.
+	 */
+	if (out->have_memory) {
+		uint64_t held = tick_pages_held(stats);
+
+		out->page_tables = out->page_tables > held ? out->page_tables - held : 0;
+	}
 }
 
 uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats)

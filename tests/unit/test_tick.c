@@ -39,7 +39,7 @@ static void test_sample(void)
 {
 	struct iosup_xen_counters xen = { .domid = 0, .iotlb_psi = 99, .pt_unmaps = 4321,
 					  .pt_maps = 1234 };
-	struct tick_memory mem = { .total = 1000, .available = 400, .page_tables = 30 };
+	struct tick_memory mem = { .total = 1000, .available = 400, .page_tables = 1000 };
 	struct iosup_pool_stats s;
 	struct ctl_sample sample;
 
@@ -67,10 +67,15 @@ static void test_sample(void)
 	ASSERT_EQ(sample.pt_unmaps, 0);
 	ASSERT_EQ(sample.have_memory, 1);
 	ASSERT_EQ(sample.mem_available, 400);
-	ASSERT_EQ(sample.page_tables, 30);
+	/* PageTables counts the pooled pages too: 10 + 20 + 2 * 40 of them. */
+	ASSERT_EQ(sample.page_tables, 1000 - 110);
 	ASSERT_EQ(sample.level[2].limit, 0);
 	ASSERT_EQ(sample.level[2].misses, 0);
 	ASSERT_EQ(sample.level[1].limit, 200);
+	/* Fewer than the pools hold (a reading between two counts): none in use. */
+	mem.page_tables = 100;
+	tick_sample(&s, NULL, &mem, 6, &sample);
+	ASSERT_EQ(sample.page_tables, 0);
 	printf("sample: ok\n");
 }
 

@@ -38,6 +38,9 @@
 #   pressure pool-life: stress-ng in dom0 makes the shrinker empty the pools
 #            (below half), with the event on the multicast group; a lease
 #            runs out to the defaults (asserted in dom0)
+#   pagetables pool-life: /proc/meminfo's PageTables rises by what the
+#            pools hold as they fill, and falls by it at rmmod, within a
+#            tenth and 256 kB (a pooled table is still a page table)
 #   unload   pool-life: after rmmod, dom0's free memory is back to what it
 #            was before insmod within MEM_SLACK_KB, its memory free or owned
 #            by the kernel's caches within UNPOOLED_SLACK_KB, and Xen's free
@@ -249,6 +252,12 @@ check_life() {
 	printf '\npressure: stress-ng in dom0: pools %s -> %s pages, %s tables to the shrinker, %s events\n' \
 		"$(kv "$line" pool_before)" "$(kv "$line" pool_after)" "$(kv "$line" shrunk)" "$(kv "$line" events)"
 	printf 'lease: %s\n' "$(grep -a 'pool-life: lease' "$out/life/console.log" | tail -n1 | cut -d' ' -f3-)"
+	for when in filled unloaded; do
+		line=$(grep -a "IOSUP-PAGETABLES $when " "$out/life/console.log" | tail -n1) ||
+			{ test_fail "pagetables: no IOSUP-PAGETABLES $when line"; continue; }
+		printf 'page tables, %s: the pools held %s kB, PageTables moved by %s kB\n' "$when" \
+			"$(kv "$line" pooled_kb)" "$(kv "$line" delta_kb)"
+	done
 	printf 'unload:\n'
 	mem_check "$out/life" $MEM_SLACK_KB $UNPOOLED_SLACK_KB
 }

@@ -66,6 +66,33 @@ static void iosup_violation(struct iosup_pool *pool, struct page *page,
 }
 
 /*
+ * A pooled table is still a page table, pinned and typed as one in Xen:
+ * while it waits in a pool its pages stay in NR_PAGETABLE (PageTables in
+ * /proc/meminfo), or an operator's sum of memory would miss them. The
+ * kernel's constructor counts a PTE or PMD table in use and its destructor
+ * uncounts it before the pool sees it; the pool counts the pages it holds,
+ * at every level, as they come and go, under the pool's lock.
+ */
+static atomic_long_t iosup_pooled_pages = ATOMIC_LONG_INIT(0);
+
+static void iosup_account(struct page *page, int level, long tables)
+{
+	long pages = tables * iosup_table_pages(level);
+
+	mod_node_page_state(page_pgdat(page), NR_PAGETABLE, pages);
+	atomic_long_add(pages, &iosup_pooled_pages);
+}
+
+/* The page tables in use: NR_PAGETABLE without what the pools hold. */
+static unsigned long iosup_tables_in_use(void)
+{
+	long in_use = (long)global_node_page_state(NR_PAGETABLE) -
+		      atomic_long_read(&iosup_pooled_pages);
+
+	return in_use > 0 ? in_use : 0;
+}
+
+/*
  * The most pages a pool may hold now: its limit, bounded by its free ratio,
  * the percent of the page tables in use it may hold on top of them (0: no
  * such bound). The kernel counts the PTE and PMD tables in use together
@@ -77,8 +104,7 @@ static unsigned long iosup_bound(struct iosup_pool *pool)
 	unsigned int ratio = READ_ONCE(pool->free_ratio);
 
 	if (ratio)
-		bound = min(bound, global_node_page_state(NR_PAGETABLE) *
-				   ratio / 100);
+		bound = min(bound, iosup_tables_in_use() * ratio / 100);
 	return bound;
 }
 
@@ -120,6 +146,7 @@ static bool iosup_put(struct page *page, int level)
 		if (pool->debug)
 			set_page_private(page, IOSUP_POOLED_MARK);
 		list_add(&page->lru, &pool->pages);
+		iosup_account(page, level, 1);
 		pool->count++;
 		pool->taken++;
 		taken = true;
@@ -167,6 +194,7 @@ static struct page *iosup_get(int level)
 	page = list_first_entry_or_null(&pool->pages, struct page, lru);
 	if (page) {
 		list_del(&page->lru);
+		iosup_account(page, level, -1);
 		pool->count--;
 		pool->hits++;
 	} else {
@@ -200,7 +228,9 @@ static unsigned long iosup_pool_take(int level, unsigned long nr,
 
 	spin_lock_irqsave(&pool->lock, flags);
 	while (done < nr && !list_empty(&pool->pages)) {
-		list_move(pool->pages.next, &list);
+		page = list_first_entry(&pool->pages, struct page, lru);
+		list_move(&page->lru, &list);
+		iosup_account(page, level, -1);
 		pool->count--;
 		done++;
 	}

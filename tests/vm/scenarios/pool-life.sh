@@ -3,6 +3,10 @@
 # lease that runs out, and an unload that gives every page back. Asserts
 # what it can see in dom0 and prints, for the host:
 #   IOSUP-PRESSURE pool_before=PAGES pool_after=PAGES shrunk=TABLES events=N
+#   IOSUP-PAGETABLES WHEN pooled_kb=KB delta_kb=KB: /proc/meminfo's
+#     PageTables moved by what the pools hold (a pooled table is still a
+#     page table): by delta_kb as the pools filled ("filled"), and as
+#     rmmod gave them back ("unloaded")
 #   IOSUP-MEM ... (mem_report in guest.sh)
 . /lib/rig/guest.sh
 ko=/lib/modules/extra/iosup.ko
@@ -15,6 +19,18 @@ fail() { echo "pool-life: FAIL: $*" >&2; exit 1; }
 field() {
 	$nl show | awk -v l="level=$1" -v k="$2=" '
 		{ for (i = 1; i <= NF; i++) { if ($i == l) hit = 1; if (hit && index($i, k) == 1) { print substr($i, length(k) + 1); exit } } hit = 0 }'
+}
+
+# page_tables: /proc/meminfo's PageTables, kB.
+page_tables() { awk '$1 == "PageTables:" { print $2 }' /proc/meminfo; }
+# pagetables_check WHEN POOLED_KB DELTA_KB: the pools' pages and
+# PageTables' move agree, within a tenth and 256 kB (the tables of the
+# few processes that come and go between the readings).
+pagetables_check() {
+	echo "IOSUP-PAGETABLES $1 pooled_kb=$2 delta_kb=$3"
+	d=$(($3 - $2))
+	[ ${d#-} -le $(($2 / 10 + 256)) ] ||
+		fail "$1: PageTables moved by $3 kB, the pools held $2 kB (pooled tables must count as page tables)"
 }
 
 # Pages the pools hold: tables times the pages one table of the level holds.
@@ -91,10 +107,12 @@ stress_gone
 quiesce
 mem_baseline
 
+pt0=$(page_tables)
 insmod "$ko" debug=1 || fail "insmod"
 exit_together 300
 $nl show
 held=$(pool_pages)
+pagetables_check filled $((held * 4)) $(($(page_tables) - pt0))
 [ "$held" -ge 1000 ] || fail "300 processes exiting left $held pages in the pools"
 for l in 1 2 3 4; do
 	[ "$(field $l pool)" -gt 0 ] || fail "level $l's pool is empty after 300 exits"
@@ -163,8 +181,10 @@ exit_together 300
 held=$(pool_pages)
 violations=$(awk '$1 ~ /^L/ { n += $9 } END { print n + 0 }' "$stats")
 [ "$violations" = 0 ] || fail "the debug checks saw $violations violations"
+pt0=$(page_tables)
 rmmod iosup || fail "rmmod"
 quiesce
+pagetables_check unloaded $((held * 4)) $((pt0 - $(page_tables)))
 mem_report pool-life $held
 echo "$boost" >/proc/sys/vm/watermark_boost_factor
 exit 0
