@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dom0's memory as the controller weighs it, from /proc/meminfo: the
- * total, what is available without swapping, and the page tables in use
- * (which the free ratio is a share of). The only reader of that file.
+ * total, what is available without swapping, and PageTables, which holds
+ * the tables in use and the pages the pools hold (tick_sample() takes
+ * those out: the free ratio is a share of the tables in use). The only
+ * reader of that file.
  */
 #ifndef IOSUP_MEMINFO_H
 #define IOSUP_MEMINFO_H

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The kernel side in kernel style: scripts/checkpatch.pl --strict of the
 # pinned source (the tree build.sh builds) on every patch the series file
-# names, and on the module's and the client's sources as files. Anything it
+# names, and on the module's and the client's sources as files (not the
+# ABI headers in include/, which userspace builds too: checkpatch asks
+# them for BIT() and u64, which it has not). Anything it
 # says fails, with one exception stated here: checkpatch asks of every new
 # file whether MAINTAINERS needs updating (FILE_PATH_CHANGES), so that
 # warning is left to this script, which checks that each file the series

@@ -47,8 +47,9 @@
 #             only readable by the domU (xenstore-ls -p); iosupctl domains
 #             and iosupctl show domu-dev show it by its name with its
 #             agent's stats; a max_pages policy reaches control/iosup
-#             within PIN_PERIODS periods; limits pinned by a policy hold for longer than
-#             a lease with no target changed (iosupd's renewals); the domU
+#             within PIN_PERIODS periods; limits pinned by a policy hold
+#             for longer than a lease with no target changed (iosupd's
+#             renewals); the domU
 #             cannot write its target; after xl destroy iosupd forgets it,
 #             and its control/iosup and live policy are gone
 #   save      before that, with the pools as the storms left them, "xl save

@@ -29,7 +29,7 @@
 #            switched on mid-storm, and comes back once it is switched off
 #   netlink  the pool-netlink scenario passed (it asserts each refusal)
 #   exit     pool-exit: stats read across loads and unloads with no
-#            lock report; a parameter write in flight at rmmod still tells
+#            warning (and, on the debug flavour, no lock report); a parameter write in flight at rmmod still tells
 #            the events group
 #   debug    pool-debug: debug mode switched on, off and on with
 #            pages pooled, each followed by hand-outs: no violation
