@@ -99,8 +99,8 @@ out=$("$ctl/root/usr/sbin/iosupd" --config "$conf" --check-config 2>&1) && rc=0 
 kernel_debs=$(phase kernel-debs "$SRC_ROOT/kshim/linux/build-deb.sh") ||
 	{ echo "debs: FAIL: kshim/linux/build-deb.sh"; exit 1; }
 krel=$(cat "$kernel_debs/release" 2>/dev/null)
-image_deb=$(ls "$kernel_debs/linux-image-${krel}_"*.deb 2>/dev/null)
-[ -n "$krel" ] && [ -f "$image_deb" ] || { echo "debs: FAIL: no release or linux-image in $kernel_debs"; exit 1; }
+image_deb=$(kernel_deb "$kernel_debs" image) && headers_deb=$(kernel_deb "$kernel_debs" headers) ||
+	{ echo "debs: FAIL: no release, linux-image or linux-headers in $kernel_debs"; exit 1; }
 case $krel in
 *-iosup) ok "the series kernel's release is $krel" ;;
 *) fail "the series kernel's release '$krel' does not end in -iosup" ;;
@@ -108,8 +108,7 @@ esac
 k=$ctl/kernel
 mkdir -p "$k"
 dpkg-deb -x "$image_deb" "$k/image" 2>/dev/null || fail "dpkg-deb -x ${image_deb##*/}"
-dpkg-deb -x "$kernel_debs/linux-headers-${krel}_$(dpkg-deb -f "$image_deb" Version)_amd64.deb" "$k/headers" 2>/dev/null ||
-	fail "no linux-headers-$krel of the image's version in $kernel_debs"
+dpkg-deb -x "$headers_deb" "$k/headers" 2>/dev/null || fail "dpkg-deb -x ${headers_deb##*/}"
 [ -s "$k/image/boot/vmlinuz-$krel" ] && ok "linux-image-$krel has /boot/vmlinuz-$krel" ||
 	fail "linux-image-$krel has no /boot/vmlinuz-$krel"
 grep -qx 'CONFIG_XEN_DOM0=y' "$k/image/boot/config-$krel" 2>/dev/null &&
@@ -167,7 +166,6 @@ out=$(make -C "/lib/modules/$stock/build" M="$src/kshim/linux/iosup" modules 2>&
 	fail "a build forced on $stock: exit $rc: $out"
 # With the series kernel's headers package installed (not its image: this
 # host boots its own kernel), DKMS builds the module for it.
-headers_deb=$(ls "$kernel_debs"/linux-headers-*.deb 2>/dev/null)
 out=$(dpkg -i "$headers_deb" 2>&1) && rc=0 || rc=$?
 [ $rc -eq 0 ] && ok "${headers_deb##*/} installs" || fail "dpkg -i ${headers_deb##*/}: exit $rc: $out"
 out=$(dkms build -m iosup -v "$version" -k "$krel" 2>&1) && rc=0 || rc=$?

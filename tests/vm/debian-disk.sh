@@ -20,11 +20,9 @@ mapfile -t packages < <(ls "$debs"/iosup_*.deb "$debs"/iosup-dkms_*.deb 2>/dev/n
 [ ${#packages[@]} -eq 2 ] || die "$debs does not hold one iosup and one iosup-dkms package"
 [ -f "$xen_deb" ] || die "no hypervisor package at $xen_deb"
 release=$(cat "$kernel_debs/release" 2>/dev/null) || die "no release in $kernel_debs (kshim/linux/build-deb.sh)"
-mapfile -t kernel < <(ls "$kernel_debs/linux-image-${release}_"*.deb \
-	"$kernel_debs/linux-headers-${release}_"*.deb 2>/dev/null)
-[ ${#kernel[@]} -eq 2 ] ||
+image_deb=$(kernel_deb "$kernel_debs" image) && headers_deb=$(kernel_deb "$kernel_debs" headers) ||
 	die "$kernel_debs does not hold one linux-image-$release and one linux-headers-$release package"
-packages+=("$xen_deb" "${kernel[@]}")
+packages+=("$xen_deb" "$image_deb" "$headers_deb")
 
 work=$(mktemp -d /tmp/iosup-disk.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -68,6 +68,16 @@ cache_entry() {
 	rm -rf "$tmp" && mkdir -p "$tmp" || die "cannot make $tmp"
 }
 
+# kernel_deb DIR PART: linux-PART-RELEASE_*.deb (PART image or headers) in
+# DIR, a directory of kshim/linux/build-deb.sh, whose "release" file names
+# RELEASE; fails unless there is exactly one.
+kernel_deb() {
+	local release
+	release=$(cat "$1/release" 2>/dev/null) || return 1
+	set -- "$1/linux-$2-${release}_"*.deb
+	[ $# -eq 1 ] && [ -f "$1" ] && echo "$1"
+}
+
 cache_commit() {
 	rm -rf "$2"
 	mv "$1" "$2"

@@ -60,7 +60,7 @@ else
 		{ test_fail "kshim/xen/build-deb.sh failed"; test_finish; }
 	# The hypervisor and the kernel the machine boots are the packages',
 	# as on a host.
-	release=$(cat "$kernel_debs/release") && image_deb=$(ls "$kernel_debs/linux-image-${release}_"*.deb) ||
+	release=$(cat "$kernel_debs/release") && image_deb=$(kernel_deb "$kernel_debs" image) ||
 		{ test_fail "no release or linux-image package in $kernel_debs"; test_finish; }
 	dpkg-deb --fsys-tarfile "$xen_deb" | tar -xO ./boot/xen-4.17-iosup-amd64.gz |
 		gunzip >"$out/xen" || { test_fail "no hypervisor in $xen_deb"; test_finish; }

@@ -71,24 +71,28 @@ static void iosup_violation(struct iosup_pool *pool, struct page *page,
  * /proc/meminfo), or an operator's sum of memory would miss them. The
  * kernel's constructor counts a PTE or PMD table in use and its destructor
  * uncounts it before the pool sees it; the pool counts the pages it holds,
- * at every level, as they come and go, under the pool's lock.
+ * at every level, as they come and go, under the pool's lock (irqs off,
+ * hence the __ variant: a per-CPU add on the table's hot path).
  */
-static atomic_long_t iosup_pooled_pages = ATOMIC_LONG_INIT(0);
-
 static void iosup_account(struct page *page, int level, long tables)
 {
-	long pages = tables * iosup_table_pages(level);
-
-	mod_node_page_state(page_pgdat(page), NR_PAGETABLE, pages);
-	atomic_long_add(pages, &iosup_pooled_pages);
+	__mod_node_page_state(page_pgdat(page), NR_PAGETABLE,
+			      tables * iosup_table_pages(level));
 }
 
-/* The page tables in use: NR_PAGETABLE without what the pools hold. */
+/*
+ * The page tables in use: NR_PAGETABLE without what the pools hold, from
+ * the pools' own counts (read unlocked, as iosup_want() does: a bound, not
+ * a balance), so that the hot path keeps no shared counter for it.
+ */
 static unsigned long iosup_tables_in_use(void)
 {
-	long in_use = (long)global_node_page_state(NR_PAGETABLE) -
-		      atomic_long_read(&iosup_pooled_pages);
+	long in_use = (long)global_node_page_state(NR_PAGETABLE);
+	int level;
 
+	for (level = 1; level <= IOSUP_LEVELS; level++)
+		in_use -= (long)(READ_ONCE(iosup_pool(level)->count) *
+				 iosup_table_pages(level));
 	return in_use > 0 ? in_use : 0;
 }
 
