@@ -50,6 +50,7 @@ static const struct attr_spec specs[IOSUP_A_MAX + 1] = {
 	[IOSUP_A_ALLOC_NS] = { "ALLOC_NS", 8, 0, UINT64_MAX },
 	[IOSUP_A_FREE_COUNT] = { "FREE_COUNT", 8, 0, UINT64_MAX },
 	[IOSUP_A_FREE_NS] = { "FREE_NS", 8, 0, UINT64_MAX },
+	[IOSUP_A_POOL_IN_PAGETABLES] = { "POOL_IN_PAGETABLES", 1, 0, 1 },
 };
 
 /* What every module sends for a level, since the first. */
@@ -245,6 +246,7 @@ static void fill_level(struct iosup_pool_level *l, const struct attrs *a)
 		.alloc_ns = v[IOSUP_A_ALLOC_NS],
 		.free_count = v[IOSUP_A_FREE_COUNT],
 		.free_ns = v[IOSUP_A_FREE_NS],
+		.pool_in_pagetables = v[IOSUP_A_POOL_IN_PAGETABLES],
 	};
 }
 

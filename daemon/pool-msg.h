@@ -52,6 +52,7 @@ struct iosup_pool_level {
 	uint64_t alloc_ns;
 	uint64_t free_count;
 	uint64_t free_ns;
+	bool pool_in_pagetables;	/* the pool's pages are in PageTables */
 };
 
 /* A whole GET dump: one entry per level, indexed by level. */

@@ -66,13 +66,31 @@ void tick_sample(const struct iosup_pool_stats *stats,
 	/*
 	 * The module counts the tables it pools in PageTables, since a pooled
 	 * table is still a page table; the controller's share, like the
-	 * module's free ratio, is of the tables in use.
+	 * module's free ratio, is of the tables in use. An older module, still
+	 * loaded after an upgrade, does not count them and does not say so:
+	 * its PageTables are the tables in use already.
 	 */
 	if (out->have_memory) {
-		uint64_t held = tick_pages_held(stats);
+		uint64_t held = tick_pages_in_pagetables(stats);
 
 		out->page_tables = out->page_tables > held ? out->page_tables - held : 0;
 	}
+}
+
+uint64_t tick_pages_in_pagetables(const struct iosup_pool_stats *stats)
+{
+	uint64_t pages = 0;
+	int level;
+
+	for (level = IOSUP_LEVEL_PTE; level <= IOSUP_LEVEL_MAX; level++) {
+		const struct iosup_pool_level *lv = &stats->level[level];
+
+		if (has_level(stats, level) &&
+		    lv->have & IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES) &&
+		    lv->pool_in_pagetables)
+			pages += lv->pool * table_pages(lv);
+	}
+	return pages;
 }
 
 uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats)

@@ -47,6 +47,8 @@ void tick_sample_domain(const struct iosup_xen_counters *xen,
 /* Pages every level's pool may hold (limits), and holds now. */
 uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats);
 uint64_t tick_pages_held(const struct iosup_pool_stats *stats);
+/* Of those held, the pages the module says it counts in PageTables. */
+uint64_t tick_pages_in_pagetables(const struct iosup_pool_stats *stats);
 
 /*
  * How many tables the pools may grow by in all without the pools' limits

@@ -152,6 +152,7 @@ static void test_newer_module(void)
 		put_u32(&m, IOSUP_A_LEASE, 30);
 		put_u32(&m, IOSUP_A_DEFAULT_LIMIT, 64);
 		put_u64(&m, IOSUP_A_FREE_NS, 12345);
+		put_u8(&m, IOSUP_A_POOL_IN_PAGETABLES, 1);
 		if (level == 4)
 			put_u64(&m, IOSUP_A_IN_USE, 77);
 		put_u32(&m, IOSUP_A_MAX + 1, 0xdead);
@@ -169,6 +170,8 @@ static void test_newer_module(void)
 	ASSERT_TRUE(l.have & IOSUP_POOL_HAVE(IOSUP_A_IN_USE));
 	ASSERT_TRUE(!(s.level[3].have & IOSUP_POOL_HAVE(IOSUP_A_IN_USE)));
 	ASSERT_TRUE(!(l.have & IOSUP_POOL_HAVE(IOSUP_A_VIOLATIONS)));
+	ASSERT_TRUE(l.have & IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES));
+	ASSERT_EQ(l.pool_in_pagetables, 1);
 }
 
 static void bad_level_msg(struct msg *m, int want, const char *message)
@@ -196,6 +199,11 @@ static void test_bad_replies(void)
 	start(&m, IOSUP_CMD_GET);
 	put_level(&m, 5);
 	bad_level_msg(&m, -EBADMSG, "LEVEL is 5, outside 1..4");
+
+	start(&m, IOSUP_CMD_GET);
+	put_level(&m, 2);
+	put_u8(&m, IOSUP_A_POOL_IN_PAGETABLES, 2);
+	bad_level_msg(&m, -EBADMSG, "POOL_IN_PAGETABLES is 2, outside 0..1");
 
 	start(&m, IOSUP_CMD_GET);
 	put_level(&m, 0);
@@ -549,7 +557,7 @@ static void test_names(void)
 	ASSERT_STREQ(iosup_pool_attr_name(IOSUP_A_DEFAULT_LIMIT, buf, sizeof(buf)),
 		     "DEFAULT_LIMIT");
 	ASSERT_STREQ(iosup_pool_attr_name(IOSUP_A_MAX + 1, buf, sizeof(buf)),
-		     "attribute 23");
+		     "attribute 24");
 	ASSERT_STREQ(iosup_pool_event_name(IOSUP_EVENT_SHRUNK), "shrunk");
 	ASSERT_TRUE(iosup_pool_event_name(IOSUP_EVENT_LEASE_EXPIRED + 1) == NULL);
 }

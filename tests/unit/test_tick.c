@@ -23,7 +23,9 @@ static void make_stats(struct iosup_pool_stats *s)
 
 		s->levels |= 1u << level;
 		lv->level = (uint8_t)level;
-		lv->have = IOSUP_POOL_HAVE(IOSUP_A_TABLE_PAGES) | IOSUP_POOL_HAVE(IOSUP_A_LEASE);
+		lv->have = IOSUP_POOL_HAVE(IOSUP_A_TABLE_PAGES) | IOSUP_POOL_HAVE(IOSUP_A_LEASE) |
+			   IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES);
+		lv->pool_in_pagetables = true;
 		lv->table_pages = level == 4 ? 2 : 1;
 		lv->limit = 100 * (uint32_t)level;
 		lv->pool = 10 * (uint64_t)level;
@@ -76,6 +78,22 @@ static void test_sample(void)
 	mem.page_tables = 100;
 	tick_sample(&s, NULL, &mem, 6, &sample);
 	ASSERT_EQ(sample.page_tables, 0);
+	/*
+	 * An older module, still loaded after an upgrade, does not count its
+	 * pages in PageTables and does not say it does: nothing is taken out.
+	 */
+	mem.page_tables = 1000;
+	for (int level = 1; level <= 4; level++)
+		s.level[level].have &= ~IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES);
+	tick_sample(&s, NULL, &mem, 7, &sample);
+	ASSERT_EQ(sample.page_tables, 1000);
+	ASSERT_EQ(tick_pages_in_pagetables(&s), 0);
+	/* A module that says 0 is taken at its word too. */
+	s.level[1].have |= IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES);
+	s.level[1].pool_in_pagetables = false;
+	s.level[2].have |= IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES);
+	tick_sample(&s, NULL, &mem, 8, &sample);
+	ASSERT_EQ(sample.page_tables, 1000 - 20);
 	printf("sample: ok\n");
 }
 

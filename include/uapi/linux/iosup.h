@@ -63,7 +63,7 @@ enum iosup_attr {
 	IOSUP_A_TAKEN,		/* u64, freed tables the pool kept */
 	IOSUP_A_REFUSED,	/* u64, freed tables turned away, pool full */
 	IOSUP_A_RELEASED,	/* u64, pages given back to the allocator */
-	IOSUP_A_FREE_RATIO,	/* u32, percent of tables in use; 0: limit only */
+	IOSUP_A_FREE_RATIO,	/* u32, the pool's pages, in percent of the table pages in use; 0: limit only */
 	IOSUP_A_ENABLED,	/* u8, 0 or 1 */
 	IOSUP_A_EVENT,		/* u32, enum iosup_event */
 	IOSUP_A_PAD,
@@ -74,13 +74,19 @@ enum iosup_attr {
 	IOSUP_A_DEFAULT_LIMIT,	/* u32, the limit a lease's end goes back to */
 	IOSUP_A_LEASE,		/* u32, SET: seconds the values hold; GET: seconds left, 0 none */
 	/*
-	 * Reserved, not sent: the kernel counts these (debugfs xen/pt_cost)
-	 * but does not give them to modules.
+	 * Sent only while the kernel counts costs (1 written to debugfs
+	 * xen/pt_cost, which also splits them by kind).
 	 */
-	IOSUP_A_ALLOC_COUNT,	/* u64, tables allocated while costs are counted */
-	IOSUP_A_ALLOC_NS,	/* u64, kernel time their type changes took */
-	IOSUP_A_FREE_COUNT,	/* u64, tables freed while costs are counted */
-	IOSUP_A_FREE_NS,	/* u64, kernel time their release took */
+	IOSUP_A_ALLOC_COUNT,	/* u64, tables made: handed out of the pool, or pinned */
+	IOSUP_A_ALLOC_NS,	/* u64, kernel time making them took */
+	IOSUP_A_FREE_COUNT,	/* u64, tables given up: taken by the pool, or unpinned */
+	IOSUP_A_FREE_NS,	/* u64, kernel time giving them up took */
+	/*
+	 * u8, 1: the pools' pages are counted in NR_PAGETABLE (PageTables), so
+	 * the tables in use are PageTables less what the pools hold. A module
+	 * that does not count them does not send it.
+	 */
+	IOSUP_A_POOL_IN_PAGETABLES,
 
 	__IOSUP_A_MAX,
 	IOSUP_A_MAX = __IOSUP_A_MAX - 1

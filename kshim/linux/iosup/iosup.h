@@ -25,7 +25,7 @@ struct iosup_pool {
 	struct list_head pages;
 	unsigned long count;		/* pages in the pool */
 	unsigned int limit;		/* most pages it may hold */
-	unsigned int free_ratio;	/* percent of tables in use; 0: limit only */
+	unsigned int free_ratio;	/* percent of the table pages in use; 0: limit only */
 	bool debug;			/* every page on the list carries the mark */
 
 	/* Monotonic counters, under lock. */

@@ -14,6 +14,8 @@
 
 #include <linux/iosup.h>
 
+#include <asm/xen/pt_pool.h>
+
 #include "iosup.h"
 
 /* Not const: the 6.1 policy macros take a plain pointer. */
@@ -55,6 +57,7 @@ static const struct nla_policy iosup_get_policy[IOSUP_A_MAX + 1] = {
 	IOSUP_REJECT(ALLOC_NS, "a read-only counter"),
 	IOSUP_REJECT(FREE_COUNT, "a read-only counter"),
 	IOSUP_REJECT(FREE_NS, "a read-only counter"),
+	IOSUP_REJECT(POOL_IN_PAGETABLES, "a read-only property"),
 	IOSUP_REJECT(EVENT, "events are sent, not taken"),
 	IOSUP_REJECT(PAD, "padding, not a value"),
 	IOSUP_REJECT(DEFAULT_LIMIT, "defaults are the module parameters"),
@@ -84,6 +87,7 @@ static const struct nla_policy iosup_set_policy[IOSUP_A_MAX + 1] = {
 	IOSUP_REJECT(ALLOC_NS, "a read-only counter"),
 	IOSUP_REJECT(FREE_COUNT, "a read-only counter"),
 	IOSUP_REJECT(FREE_NS, "a read-only counter"),
+	IOSUP_REJECT(POOL_IN_PAGETABLES, "a read-only property"),
 	IOSUP_REJECT(EVENT, "events are sent, not taken"),
 	IOSUP_REJECT(PAD, "padding, not a value"),
 	IOSUP_REJECT(DEFAULT_LIMIT, "defaults are the module parameters"),
@@ -110,6 +114,7 @@ static const struct nla_policy iosup_drain_policy[IOSUP_A_MAX + 1] = {
 	IOSUP_REJECT(ALLOC_NS, "a read-only counter"),
 	IOSUP_REJECT(FREE_COUNT, "a read-only counter"),
 	IOSUP_REJECT(FREE_NS, "a read-only counter"),
+	IOSUP_REJECT(POOL_IN_PAGETABLES, "a read-only property"),
 	IOSUP_REJECT(EVENT, "events are sent, not taken"),
 	IOSUP_REJECT(PAD, "padding, not a value"),
 	IOSUP_REJECT(DEFAULT_LIMIT, "defaults are the module parameters"),
@@ -119,6 +124,30 @@ static struct genl_family iosup_family;
 
 /* Bumped on every change, so that a dump across one is marked inconsistent. */
 static atomic_t iosup_generation = ATOMIC_INIT(1);
+
+#ifdef xen_pt_pool_cost
+/*
+ * The kernel's cost counters of a level, only while it counts them: no
+ * zeros that look measured.
+ */
+static int iosup_put_cost(struct sk_buff *skb, int level)
+{
+	struct xen_pt_pool_cost cost;
+
+	if (!xen_pt_pool_cost(level, &cost))
+		return 0;
+	return nla_put_u64_64bit(skb, IOSUP_A_ALLOC_COUNT, cost.alloc_nr, IOSUP_A_PAD) ||
+	       nla_put_u64_64bit(skb, IOSUP_A_ALLOC_NS, cost.alloc_ns, IOSUP_A_PAD) ||
+	       nla_put_u64_64bit(skb, IOSUP_A_FREE_COUNT, cost.free_nr, IOSUP_A_PAD) ||
+	       nla_put_u64_64bit(skb, IOSUP_A_FREE_NS, cost.free_ns, IOSUP_A_PAD);
+}
+#else
+/* A kernel without the series' last patch counts no costs. */
+static int iosup_put_cost(struct sk_buff *skb, int level)
+{
+	return 0;
+}
+#endif
 
 static int iosup_fill_level(struct sk_buff *skb, int level)
 {
@@ -156,7 +185,9 @@ static int iosup_fill_level(struct sk_buff *skb, int level)
 	    nla_put_u32(skb, IOSUP_A_TABLE_PAGES, iosup_table_pages(level)) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_VIOLATIONS, violations, IOSUP_A_PAD) ||
 	    nla_put_u32(skb, IOSUP_A_DEFAULT_LIMIT, iosup_ctl_default_limit(level)) ||
-	    nla_put_u32(skb, IOSUP_A_LEASE, iosup_ctl_lease_left()))
+	    nla_put_u32(skb, IOSUP_A_LEASE, iosup_ctl_lease_left()) ||
+	    nla_put_u8(skb, IOSUP_A_POOL_IN_PAGETABLES, 1) ||
+	    iosup_put_cost(skb, level))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -236,7 +236,7 @@ static const struct kernel_param_ops iosup_ratio_ops = {
 };
 module_param_cb(free_ratio, &iosup_ratio_ops, &free_ratio, 0644);
 MODULE_PARM_DESC(free_ratio,
-		 "percent of the PTE+PMD tables in use each pool may hold (0: limit only); sets every level's default");
+		 "percent of the PTE+PMD table pages in use each pool's pages may come to (0: limit only); sets every level's default");
 
 static bool debug;
 

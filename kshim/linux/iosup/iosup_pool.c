@@ -97,18 +97,20 @@ static unsigned long iosup_tables_in_use(void)
 }
 
 /*
- * The most pages a pool may hold now: its limit, bounded by its free ratio,
- * the percent of the page tables in use it may hold on top of them (0: no
- * such bound). The kernel counts the PTE and PMD tables in use together
- * (NR_PAGETABLE), not per level, so every level's ratio is of that sum.
+ * The most tables a pool of @level may hold now: its limit, bounded by its
+ * free ratio, the percent of the page-table pages in use its pages may come
+ * to on top of them (0: no such bound). The kernel counts the PTE and PMD
+ * tables in use together (NR_PAGETABLE), not per level, so every level's
+ * ratio is of that sum; a pgd pair, the L4 pool's table, is several pages.
  */
-static unsigned long iosup_bound(struct iosup_pool *pool)
+static unsigned long iosup_bound(struct iosup_pool *pool, int level)
 {
 	unsigned long bound = READ_ONCE(pool->limit);
 	unsigned int ratio = READ_ONCE(pool->free_ratio);
 
 	if (ratio)
-		bound = min(bound, iosup_tables_in_use() * ratio / 100);
+		bound = min(bound, iosup_tables_in_use() * ratio / 100 /
+				   iosup_table_pages(level));
 	return bound;
 }
 
@@ -133,7 +135,7 @@ static bool iosup_want(int level)
 	 * Unlocked: a table kept on a stale answer is refused by put() and
 	 * released by the kernel, which costs what not keeping it would.
 	 */
-	return READ_ONCE(pool->count) < iosup_bound(pool);
+	return READ_ONCE(pool->count) < iosup_bound(pool, level);
 }
 
 static bool iosup_put(struct page *page, int level)
@@ -146,7 +148,7 @@ static bool iosup_put(struct page *page, int level)
 	if (pool->debug && page_private(page) == IOSUP_POOLED_MARK) {
 		iosup_violation(pool, page, level, "offered while pooled");
 		taken = true;
-	} else if (pool->count < iosup_bound(pool)) {
+	} else if (pool->count < iosup_bound(pool, level)) {
 		if (pool->debug)
 			set_page_private(page, IOSUP_POOLED_MARK);
 		list_add(&page->lru, &pool->pages);

@@ -223,6 +223,9 @@ static const char *const names[IOSUP_A_MAX + 1] = {
 	[IOSUP_A_IN_USE] = "in_use",	[IOSUP_A_TABLE_PAGES] = "table_pages",
 	[IOSUP_A_VIOLATIONS] = "violations",
 	[IOSUP_A_DEFAULT_LIMIT] = "default_limit", [IOSUP_A_LEASE] = "lease",
+	[IOSUP_A_ALLOC_COUNT] = "alloc_count", [IOSUP_A_ALLOC_NS] = "alloc_ns",
+	[IOSUP_A_FREE_COUNT] = "free_count", [IOSUP_A_FREE_NS] = "free_ns",
+	[IOSUP_A_POOL_IN_PAGETABLES] = "pool_in_pagetables",
 };
 
 static void print_attr(const struct nlattr *a, void *ctx)

@@ -7,6 +7,8 @@
 #     PageTables moved by what the pools hold (a pooled table is still a
 #     page table): by delta_kb as the pools filled ("filled"), and as
 #     rmmod gave them back ("unloaded")
+#   IOSUP-RATIO level=4 ...: the L4 pool's pages at a 3% free ratio,
+#     against the table pages in use
 #   IOSUP-MEM ... (mem_report in guest.sh)
 . /lib/rig/guest.sh
 ko=/lib/modules/extra/iosup.ko
@@ -178,6 +180,44 @@ wait $listener 2>/dev/null
 grep -q 'event=6 ' /tmp/events || fail "no 'lease expired' event"
 [ "$(field 1 limit)" = 88 ] || fail "a limit set for good changed"
 echo "pool-life: lease held 8 s while renewed, expired to $default, event seen"
+
+# The free ratio bounds a pool's pages, not its tables: a pgd pair, the L4
+# pool's table, is table_pages pages, so at 3% the L4 pool holds pairs up
+# to 3% of the table pages in use in pages (a module that compared pairs
+# with pages kept table_pages times as many). 300 sleeping processes keep
+# the tables in use up while 100 more exit at once, offering 100 pairs to
+# a pool whose bound is a few dozen.
+ratio=3
+default4=$(field 4 default_limit)
+$nl drain 4 || fail "drain 4"
+$nl limit 4 4096 || fail "limit 4 4096"
+$nl ratio $ratio 4 || fail "ratio $ratio for L4"
+# in_use_pages: the table pages in use, PageTables less the pools' pages.
+in_use_pages() { echo $(($(page_tables) / 4 - $(pool_pages))); }
+ballast=
+i=0
+while [ $i -lt 300 ]; do sleep 600 & ballast="$ballast $!"; i=$((i + 1)); done
+i=0 pids=
+while [ $i -lt 100 ]; do sleep 600 & pids="$pids $!"; i=$((i + 1)); done
+sleep 2
+most=$(in_use_pages)
+kill $pids
+for p in $pids; do wait $p 2>/dev/null; done
+sleep 1
+pairs=$(field 4 pool) tp=$(field 4 table_pages)
+least=$(in_use_pages)
+kill $ballast
+wait 2>/dev/null
+bound=$((most * ratio / 100))
+echo "IOSUP-RATIO level=4 ratio=$ratio pairs=$pairs table_pages=$tp pages=$((pairs * tp)) in_use_pages=$least..$most bound_pages=$bound"
+case "$pairs$tp$least$most" in '' | *[!0-9]*) fail "ratio: a reading is not a number" ;; esac
+[ "$pairs" -ge 1 ] || fail "ratio: 100 exits left no pgd pair in the L4 pool"
+# One pair over: a put checks the bound unlocked against a moving count.
+[ $((pairs * tp)) -le $((bound + tp)) ] ||
+	fail "ratio: the L4 pool holds $pairs pairs, $((pairs * tp)) pages, over $ratio% of $most table pages in use"
+$nl ratio 0 4 || fail "ratio 0 for L4"
+$nl limit 4 "$default4" || fail "limit 4 back to $default4"
+echo "pool-life: L4 held $pairs pairs ($((pairs * tp)) pages) at a $ratio% ratio of $least..$most pages in use"
 
 # Fill the pools again, then unload: every page comes back.
 $nl limit 1 "$default" || fail "limit"

@@ -14,7 +14,7 @@ echo "+ $nl show"; $nl show || fail "show"
 
 # The settings of every level; the counters move with any process.
 settings() {
-	$nl show | sed -E 's/ (pool|hits|misses|taken|refused|released|shrunk|in_use|lease)=[0-9]+//g'
+	$nl show | sed -E 's/ (pool|hits|misses|taken|refused|released|shrunk|in_use|lease|alloc_count|alloc_ns|free_count|free_ns)=[0-9]+//g'
 }
 
 # refused DESCRIPTION MESSAGE ARGS...: the request fails, the kernel says
@@ -101,5 +101,47 @@ $nl show
 [ "$($nl show | grep -c " pool=0 .*enabled=0")" = 4 ] || fail "not empty and disabled"
 echo "+ $nl enable"; $nl enable || fail "enable"
 $nl show
+
+# Every level says that its pages are in PageTables: iosupd takes them out
+# of PageTables only when the module says so (an older module does not).
+[ "$($nl show | grep -c " pool_in_pagetables=1")" = 4 ] ||
+	fail "not every level says pool_in_pagetables=1"
+
+# The cost counters: sent only while the kernel counts them (debugfs
+# xen/pt_cost), and then within what that file says before and after.
+costs=/sys/kernel/debug/xen/pt_cost
+grep -q " /sys/kernel/debug " /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug ||
+	fail "mount debugfs"
+echo 0 >$costs || fail "switching the cost counters off"
+if $nl show | grep -q "alloc_count="; then
+	fail "cost counters sent while the kernel does not count them"
+fi
+echo 1 >$costs || fail "switching the cost counters on"
+iosup-lat-proc -n 50 -w 0 fork-exit >/dev/null || fail "storm"
+# cost_sum FILE "KINDS" LEVEL: the tables of those kinds at a level.
+cost_sum() {
+	awk -v kinds="$2" -v l="$3" '
+		BEGIN { n = split(kinds, k, " "); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+		NR > 1 && ($1 in want) && $2 == l { sum += $3 }
+		END { print sum + 0 }' "$1"
+}
+cat $costs >/tmp/cost-before || fail "read $costs"
+$nl show >/tmp/cost-netlink || fail "show"
+cat $costs >/tmp/cost-after || fail "read $costs"
+echo 0 >$costs
+for l in 1 2 3 4; do
+	for dir in alloc free; do
+		if [ $dir = alloc ]; then kinds="pool_get pin"; else kinds="pool_put unpin"; fi
+		lo=$(cost_sum /tmp/cost-before "$kinds" $l)
+		hi=$(cost_sum /tmp/cost-after "$kinds" $l)
+		got=$(grep "level=$l " /tmp/cost-netlink | sed -n "s/.* ${dir}_count=\([0-9]*\).*/\1/p")
+		ns=$(grep "level=$l " /tmp/cost-netlink | sed -n "s/.* ${dir}_ns=\([0-9]*\).*/\1/p")
+		case "$got$ns" in '' | *[!0-9]*) fail "L$l: ${dir}_count '$got', ${dir}_ns '$ns'" ;; esac
+		[ "$lo" -le "$got" ] && [ "$got" -le "$hi" ] ||
+			fail "L$l: ${dir}_count $got, outside the file's $lo..$hi"
+		echo "pool-netlink: L$l ${dir}_count $got (the file: $lo..$hi), ${dir}_ns $ns"
+	done
+done
+[ "$(cost_sum /tmp/cost-after "pool_get pin" 1)" -gt 0 ] || fail "no L1 table made while counted"
 rmmod iosup || fail "rmmod"
 exit 0
