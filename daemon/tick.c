@@ -66,9 +66,9 @@ void tick_sample(const struct iosup_pool_stats *stats,
 	/*
 	 * The module counts the tables it pools in PageTables, since a pooled
 	 * table is still a page table; the controller's share, like the
-	 * module's free ratio, is of the tables in use. An older module, still
-	 * loaded after an upgrade, does not count them and does not say so:
-	 * its PageTables are the tables in use already.
+	 * module's free ratio, is of the tables in use. A module that does not
+	 * say so (POOL_IN_PAGETABLES) is taken not to count them: no release
+	 * shipped one that counts them without saying.
 	 */
 	if (out->have_memory) {
 		uint64_t held = tick_pages_in_pagetables(stats);

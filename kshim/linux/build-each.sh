@@ -2,9 +2,10 @@
 # Builds the kernel at every patch of the series and boots each one in the
 # rig with no pool module: each patch must build (with -Werror), boot, and
 # leave the kernel behaving as stock does until a pool registers, so that a
-# fork+exit storm under dom0-iommu=strict costs what stock's does (at least
-# MIN_STRICT page-selective invalidations per process, as the control case
-# asks; stock measures 9.00).
+# fork+exit storm under dom0-iommu=strict costs what stock's does (from
+# MIN_STRICT to MAX_STRICT page-selective invalidations per process: the
+# control case's bound, and stock's 9.00 to 9.09 with the same margin).
+# On a failure the scratch directory is kept, with each boot's console.
 #
 # usage: build-each.sh [--no-boot]
 #
@@ -20,6 +21,7 @@ KSHIM_DIR=$(cd "$(dirname "$0")" && pwd)
 
 PROCS=${PROCS:-300}
 MIN_STRICT=8.5
+MAX_STRICT=9.6
 boot=1
 case "${1:-}" in
 '') ;;
@@ -31,21 +33,26 @@ need_root
 # The prod build's inputs: its hypervisor, and its configuration and source
 # version, which every patch is built with.
 inputs=$("$KSHIM_DIR/build.sh" --flavour prod) || die "build.sh --flavour prod failed"
+XEN_IMAGE='' KBUILD_DIR=''
 eval "$(grep -E '^(XEN_IMAGE|KBUILD_DIR)=' <<<"$inputs")"
+[ -n "$XEN_IMAGE" ] && [ -n "$KBUILD_DIR" ] || die "build.sh named no XEN_IMAGE or KBUILD_DIR"
 [ -f "$KBUILD_DIR/.config" ] || die "no configuration in $KBUILD_DIR"
 work=$(dirname "$KBUILD_DIR")
 base=$(git --git-dir="$work/git" rev-list --max-parents=0 HEAD | head -n1)
 [ -n "$base" ] || die "no base commit in $work/git"
 
 tmp=$(mktemp -d /var/tmp/iosup-each.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# Removed only after a pass: a failure's consoles and results stay.
+trap 'rc=$?; if [ $rc -eq 0 ]; then rm -rf "$tmp"; else log "kept $tmp"; fi' EXIT
 log "checking out the pinned source into $tmp/src"
 git clone -q --no-checkout "$work/git" "$tmp/src"
 git -C "$tmp/src" -c advice.detachedHead=false checkout -q "$base"
 mkdir -p "$tmp/obj"
 cp "$KBUILD_DIR/.config" "$tmp/obj/.config"
 
+[ -f "$KSHIM_DIR/patches/series" ] || die "no patches/series"
 mapfile -t patches < <(grep -vE '^(#|$)' "$KSHIM_DIR/patches/series")
+[ ${#patches[@]} -gt 0 ] || die "patches/series names no patch"
 results=()
 n=0
 for p in "${patches[@]}"; do
@@ -77,8 +84,8 @@ for p in "${patches[@]}"; do
 		>/dev/null || die "patch $n ($p): the kernel did not boot and run the storm (console: see above)"
 	per=$(awk -F'\t' 'NR > 1 && $1 == "forkexit" { print $5; found = 1 } END { if (!found) exit 1 }' \
 		"$tmp/boot-$n/results.tsv") || die "patch $n: no forkexit phase in its results"
-	ge "$per" "$MIN_STRICT" ||
-		die "patch $n ($p): $per invalidations per fork+exit without a pool, stock costs at least $MIN_STRICT"
+	ge "$per" "$MIN_STRICT" && le "$per" "$MAX_STRICT" ||
+		die "patch $n ($p): $per invalidations per fork+exit without a pool, stock costs $MIN_STRICT to $MAX_STRICT"
 	results+=("$(printf '%d\t%s\t%ds\t%s per fork+exit' "$n" "$p" "$built" "$per")")
 done
 

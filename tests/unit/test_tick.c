@@ -79,8 +79,9 @@ static void test_sample(void)
 	tick_sample(&s, NULL, &mem, 6, &sample);
 	ASSERT_EQ(sample.page_tables, 0);
 	/*
-	 * An older module, still loaded after an upgrade, does not count its
-	 * pages in PageTables and does not say it does: nothing is taken out.
+	 * A module that does not say POOL_IN_PAGETABLES does not count its
+	 * pages in PageTables (one still loaded after an upgrade of iosupd):
+	 * nothing is taken out.
 	 */
 	mem.page_tables = 1000;
 	for (int level = 1; level <= 4; level++)

@@ -23,8 +23,8 @@
 struct iosup_pool {
 	spinlock_t lock;		/* the list and the counters */
 	struct list_head pages;
-	unsigned long count;		/* pages in the pool */
-	unsigned int limit;		/* most pages it may hold */
+	unsigned long count;		/* tables in the pool (L4: pgd pairs) */
+	unsigned int limit;		/* most tables it may hold */
 	unsigned int free_ratio;	/* percent of the table pages in use; 0: limit only */
 	bool debug;			/* every page on the list carries the mark */
 

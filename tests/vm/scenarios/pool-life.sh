@@ -208,9 +208,12 @@ pairs=$(field 4 pool) tp=$(field 4 table_pages)
 least=$(in_use_pages)
 kill $ballast
 wait 2>/dev/null
+for v in "$pairs" "$tp" "$least" "$most"; do
+	case "$v" in '' | *[!0-9]*) fail "ratio: a reading is not a number (pairs '$pairs', table_pages '$tp', in use '$least'..'$most')" ;; esac
+done
+[ "$tp" -ge 1 ] || fail "ratio: L4 table_pages is $tp"
 bound=$((most * ratio / 100))
 echo "IOSUP-RATIO level=4 ratio=$ratio pairs=$pairs table_pages=$tp pages=$((pairs * tp)) in_use_pages=$least..$most bound_pages=$bound"
-case "$pairs$tp$least$most" in '' | *[!0-9]*) fail "ratio: a reading is not a number" ;; esac
 [ "$pairs" -ge 1 ] || fail "ratio: 100 exits left no pgd pair in the L4 pool"
 # One pair over: a put checks the bound unlocked against a moving count.
 [ $((pairs * tp)) -le $((bound + tp)) ] ||

@@ -34,7 +34,7 @@ refused() {
 
 # Attribute numbers, from include/uapi/linux/iosup.h.
 A_LEVEL=1 A_POOL=2 A_LIMIT=3 A_FREE_RATIO=9 A_ENABLED=10 A_EVENT=11 A_IN_USE=14
-A_DEFAULT_LIMIT=17 A_LEASE=18 A_FREE_NS=22
+A_DEFAULT_LIMIT=17 A_LEASE=18 A_FREE_NS=22 A_POOL_IN_PAGETABLES=23
 CMD_GET=1 CMD_SET=2 CMD_DRAIN=3
 refused "unknown attribute" "Unknown attribute type (attribute 40)" raw $CMD_SET 40:u32:1
 # Each command takes its own attributes: one it does not take is refused,
@@ -56,6 +56,10 @@ refused "counter in a get" "POOL: a read-only counter" rawdump $CMD_GET $A_POOL:
 refused "unknown attribute in a get" "Unknown attribute type (attribute 40)" \
 	rawdump $CMD_GET 40:u32:1
 refused "event in a set" "EVENT: events are sent, not taken" raw $CMD_SET $A_EVENT:u32:1
+refused "property in a set" "POOL_IN_PAGETABLES: a read-only property" \
+	raw $CMD_SET $A_POOL_IN_PAGETABLES:u8:0
+refused "property in a get" "POOL_IN_PAGETABLES: a read-only property" \
+	rawdump $CMD_GET $A_POOL_IN_PAGETABLES:u8:1
 echo "+ $nl rawdump $CMD_GET $A_LEVEL:u8:2"
 out=$($nl rawdump $CMD_GET $A_LEVEL:u8:2) || fail "a GET of level 2"
 echo "$out"
@@ -136,7 +140,9 @@ for l in 1 2 3 4; do
 		hi=$(cost_sum /tmp/cost-after "$kinds" $l)
 		got=$(grep "level=$l " /tmp/cost-netlink | sed -n "s/.* ${dir}_count=\([0-9]*\).*/\1/p")
 		ns=$(grep "level=$l " /tmp/cost-netlink | sed -n "s/.* ${dir}_ns=\([0-9]*\).*/\1/p")
-		case "$got$ns" in '' | *[!0-9]*) fail "L$l: ${dir}_count '$got', ${dir}_ns '$ns'" ;; esac
+		for v in "$lo" "$hi" "$got" "$ns"; do
+			case "$v" in '' | *[!0-9]*) fail "L$l: ${dir}: a reading is not a number (the file: '$lo'..'$hi', count '$got', ns '$ns')" ;; esac
+		done
 		[ "$lo" -le "$got" ] && [ "$got" -le "$hi" ] ||
 			fail "L$l: ${dir}_count $got, outside the file's $lo..$hi"
 		echo "pool-netlink: L$l ${dir}_count $got (the file: $lo..$hi), ${dir}_ns $ns"
