@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "churn.h"
+#include "console-hold.h"
 #include "mark_probe.h"
 #include "perfc.h"
 #include "xen.h"
@@ -100,6 +101,10 @@ static int take(struct iosup_xen *x, struct perfc *pc, unsigned int slot,
 static void print(const char *tag, unsigned long n, long vmas, const struct reading *a,
 		  const struct reading *b, const struct perfc *pc)
 {
+	struct console_hold hold;
+
+	/* A long line: no kernel message may land in the middle of it. */
+	console_hold(&hold);
 	printf("IOSUP-ACCOUNT %s procs=%lu vmas=%ld pgfault=%" PRIu64
 	       " iommu_pt_unmaps=%" PRIu64 " iommu_pt_maps=%" PRIu64
 	       " iommu_iotlb_psi=%" PRIu64 " iommu_iotlb_dsi=%" PRIu64
@@ -114,6 +119,7 @@ static void print(const char *tag, unsigned long n, long vmas, const struct read
 	perfc_print_delta(pc, stdout);
 	printf("\n");
 	fflush(stdout);
+	console_release(&hold, stdout);
 }
 
 int main(int argc, char **argv)
