@@ -37,9 +37,13 @@ set -euo pipefail
 
 keep=0 bench_seconds=${BENCH_SECONDS:-120} check=''
 # iosupd's bounds in the bench: 2.2% of dom0's emulated CPU was measured
-# over 600 s (0.04-0.9% of this host's CPU); twice that leaves room for a
-# shorter run, where start-up weighs more. RSS: the target, 2.2 MiB measured.
-BENCH_CPU_MAX=5
+# over 600 s alone (0.04-0.9% of this host's CPU). In the test command's
+# 120 s, beside the soak lane's rigs, eight runs measured 2.8 to 5.8% (the
+# emulation's speed moves with the host's load: 5.8% came with it 1.2x
+# slower than the host at computing, 4.1% with it 0.8x); 8% is above that
+# spread and still fails a daemon that doubles its work or spins. RSS: the
+# target, 2.2 MiB measured.
+BENCH_CPU_MAX=8
 BENCH_HWM_MAX_KB=8192
 # The floor kshim allows a warm pool (the issue's bound for fork+exit).
 FLOOR=0.05
