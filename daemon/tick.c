@@ -77,22 +77,6 @@ void tick_sample(const struct iosup_pool_stats *stats,
 	}
 }
 
-uint64_t tick_pages_in_pagetables(const struct iosup_pool_stats *stats)
-{
-	uint64_t pages = 0;
-	int level;
-
-	for (level = IOSUP_LEVEL_PTE; level <= IOSUP_LEVEL_MAX; level++) {
-		const struct iosup_pool_level *lv = &stats->level[level];
-
-		if (has_level(stats, level) &&
-		    lv->have & IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES) &&
-		    lv->pool_in_pagetables)
-			pages += lv->pool * table_pages(lv);
-	}
-	return pages;
-}
-
 uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats)
 {
 	uint64_t pages = 0;
@@ -105,16 +89,32 @@ uint64_t tick_pages_allowed(const struct iosup_pool_stats *stats)
 	return pages;
 }
 
-uint64_t tick_pages_held(const struct iosup_pool_stats *stats)
+/* Pages the pools hold, of every level or only of those in PageTables. */
+static uint64_t pages_held(const struct iosup_pool_stats *stats, bool in_pagetables_only)
 {
 	uint64_t pages = 0;
 	int level;
 
-	for (level = IOSUP_LEVEL_PTE; level <= IOSUP_LEVEL_MAX; level++)
-		if (has_level(stats, level))
-			pages += stats->level[level].pool *
-				 table_pages(&stats->level[level]);
+	for (level = IOSUP_LEVEL_PTE; level <= IOSUP_LEVEL_MAX; level++) {
+		const struct iosup_pool_level *lv = &stats->level[level];
+
+		if (!has_level(stats, level) ||
+		    (in_pagetables_only &&
+		     !(lv->have & IOSUP_POOL_HAVE(IOSUP_A_POOL_IN_PAGETABLES) && lv->pool_in_pagetables)))
+			continue;
+		pages += lv->pool * table_pages(lv);
+	}
 	return pages;
+}
+
+uint64_t tick_pages_held(const struct iosup_pool_stats *stats)
+{
+	return pages_held(stats, false);
+}
+
+uint64_t tick_pages_in_pagetables(const struct iosup_pool_stats *stats)
+{
+	return pages_held(stats, true);
 }
 
 uint64_t tick_budget_all(uint32_t cap_mib, const struct iosup_pool_stats *stats,

@@ -82,8 +82,8 @@ for p in "${patches[@]}"; do
 	log "patch $n: booting, fork+exit storm without a pool"
 	"$RIG_DIR/run.sh" --inputs "$tmp/inputs" --procs "$PROCS" --out "$tmp/boot-$n" forkexit \
 		>/dev/null || die "patch $n ($p): the kernel did not boot and run the storm (console: see above)"
-	per=$(awk -F'\t' 'NR > 1 && $1 == "forkexit" { print $5; found = 1 } END { if (!found) exit 1 }' \
-		"$tmp/boot-$n/results.tsv") || die "patch $n: no forkexit phase in its results"
+	per=$(tsv "$tmp/boot-$n" forkexit pages_per_proc) ||
+		die "patch $n: no forkexit phase in its results"
 	ge "$per" "$MIN_STRICT" && le "$per" "$MAX_STRICT" ||
 		die "patch $n ($p): $per invalidations per fork+exit without a pool, stock costs $MIN_STRICT to $MAX_STRICT"
 	results+=("$(printf '%d\t%s\t%ds\t%s per fork+exit' "$n" "$p" "$built" "$per")")
