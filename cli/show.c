@@ -17,8 +17,11 @@ static void print_domain(const struct ctl_proto_domain *d)
 	       config_mode_name(d->mode), fmt_rate(a, d->have_flush_rate, d->flush_rate));
 	if (d->have_xen)
 		printf("  iotlb: %" PRIu64 " page, %" PRIu64 " domain, %" PRIu64 " global, %" PRIu64
-		       " skipped; waited %.3f ms\n  iommu: %" PRIu64 " unmaps, %" PRIu64 " maps\n",
+		       " skipped; device-iotlb: %s; failed: %s; waited %.3f ms\n"
+		       "  iommu: %" PRIu64 " unmaps, %" PRIu64 " maps\n",
 		       d->xen.iotlb_psi, d->xen.iotlb_dsi, d->xen.iotlb_global, d->xen.flushes_skipped,
+		       fmt_count(a, d->xen.have_dev_iotlb, d->xen.dev_iotlb),
+		       fmt_count(b, d->xen.have_failed, d->xen.failed),
 		       (double)d->xen.wait_ns / 1e6, d->xen.pt_unmaps, d->xen.pt_maps);
 	else
 		printf("  iotlb: - (the hypervisor has no iosup counters)\n");

@@ -475,7 +475,9 @@ static int decode_xen(struct ctx *c, struct json_object *o, struct iosup_xen_cou
 	       get_u64(c, o, p, "skipped", &x->flushes_skipped) ||
 	       get_u64(c, o, p, "unmaps", &x->pt_unmaps) ||
 	       get_u64(c, o, p, "maps", &x->pt_maps) ||
-	       get_u64(c, o, p, "wait_ns", &x->wait_ns) ? -EINVAL : 0;
+	       get_u64(c, o, p, "wait_ns", &x->wait_ns) ||
+	       get_uint(c, o, p, "dev_iotlb", UINT64_MAX, &x->have_dev_iotlb, &x->dev_iotlb) ||
+	       get_uint(c, o, p, "failed", UINT64_MAX, &x->have_failed, &x->failed) ? -EINVAL : 0;
 }
 
 /* "policy": every key's value, and "from" with every key's source. */

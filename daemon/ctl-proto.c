@@ -227,7 +227,11 @@ static struct json_object *encode_xen(const struct iosup_xen_counters *x)
 	    !add_some(o, "skipped", json_object_new_uint64(x->flushes_skipped)) ||
 	    !add_some(o, "unmaps", json_object_new_uint64(x->pt_unmaps)) ||
 	    !add_some(o, "maps", json_object_new_uint64(x->pt_maps)) ||
-	    !add_some(o, "wait_ns", json_object_new_uint64(x->wait_ns))) {
+	    !add_some(o, "wait_ns", json_object_new_uint64(x->wait_ns)) ||
+	    (x->have_dev_iotlb ? !add_some(o, "dev_iotlb", json_object_new_uint64(x->dev_iotlb)) :
+				 !add(o, "dev_iotlb", NULL)) ||
+	    (x->have_failed ? !add_some(o, "failed", json_object_new_uint64(x->failed)) :
+			      !add(o, "failed", NULL))) {
 		json_object_put(o);
 		return NULL;
 	}

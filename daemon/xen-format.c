@@ -57,19 +57,31 @@ static void domid_text(char *out, size_t size, uint16_t domid)
 		snprintf(out, size, "%u", (unsigned int)domid);
 }
 
+/* A count the hypervisor may not keep: the number, or "-". */
+static void count_text(char *out, size_t size, bool have, uint64_t v)
+{
+	if (have)
+		snprintf(out, size, "%" PRIu64, v);
+	else
+		snprintf(out, size, "-");
+}
+
 int iosup_format_raw(char *buf, size_t size,
 		     const struct iosup_xen_counters *c)
 {
-	char dom[8];
+	char dom[8], dev_iotlb[24], failed[24];
 
 	domid_text(dom, sizeof(dom), c->domid);
+	count_text(dev_iotlb, sizeof(dev_iotlb), c->have_dev_iotlb, c->dev_iotlb);
+	count_text(failed, sizeof(failed), c->have_failed, c->failed);
 	return put(buf, size,
 		   "domid=%s pt_unmaps=%" PRIu64 " pt_maps=%" PRIu64
 		   " iotlb_psi=%" PRIu64 " iotlb_dsi=%" PRIu64
 		   " iotlb_global=%" PRIu64 " flushes_skipped=%" PRIu64
-		   " wait_ns=%" PRIu64 "\n",
+		   " wait_ns=%" PRIu64 " dev_iotlb=%s failed=%s\n",
 		   dom, c->pt_unmaps, c->pt_maps, c->iotlb_psi, c->iotlb_dsi,
-		   c->iotlb_global, c->flushes_skipped, c->wait_ns);
+		   c->iotlb_global, c->flushes_skipped, c->wait_ns, dev_iotlb,
+		   failed);
 }
 
 int iosup_format_duration(char *buf, size_t size, uint64_t ns)
@@ -100,18 +112,19 @@ int iosup_format_duration(char *buf, size_t size, uint64_t ns)
 	return put(buf, size, "%" PRIu64 " ns", ns);
 }
 
-#define TABLE_FORMAT "%5s %12s %12s %12s %10s %10s %12s %10s\n"
+#define TABLE_FORMAT "%5s %12s %12s %12s %10s %10s %12s %10s %10s %10s\n"
 
 int iosup_format_table_header(char *buf, size_t size)
 {
 	return put(buf, size, TABLE_FORMAT, "DOMID", "PT-UNMAPS", "PT-MAPS",
-		   "IOTLB-PSI", "IOTLB-DSI", "IOTLB-GLB", "SKIPPED", "WAITED");
+		   "IOTLB-PSI", "IOTLB-DSI", "IOTLB-GLB", "SKIPPED", "DEV-IOTLB",
+		   "FAILED", "WAITED");
 }
 
 int iosup_format_table_row(char *buf, size_t size,
 			   const struct iosup_xen_counters *c)
 {
-	char dom[8], n[6][24], waited[24];
+	char dom[8], n[6][24], dev_iotlb[24], failed[24], waited[24];
 	const uint64_t v[6] = { c->pt_unmaps, c->pt_maps, c->iotlb_psi,
 				c->iotlb_dsi, c->iotlb_global,
 				c->flushes_skipped };
@@ -121,9 +134,11 @@ int iosup_format_table_row(char *buf, size_t size,
 	domid_text(dom, sizeof(dom), c->domid);
 	for (i = 0; i < 6; i++)
 		snprintf(n[i], sizeof(n[i]), "%" PRIu64, v[i]);
+	count_text(dev_iotlb, sizeof(dev_iotlb), c->have_dev_iotlb, c->dev_iotlb);
+	count_text(failed, sizeof(failed), c->have_failed, c->failed);
 	r = iosup_format_duration(waited, sizeof(waited), c->wait_ns);
 	if (r < 0)
 		return r;
 	return put(buf, size, TABLE_FORMAT, dom, n[0], n[1], n[2], n[3], n[4],
-		   n[5], waited);
+		   n[5], dev_iotlb, failed, waited);
 }

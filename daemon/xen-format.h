@@ -21,8 +21,10 @@ int iosup_parse_domid(const char *s, uint16_t *domid);
 /*
  * One line, stable for scripts (fields are only ever added at the end):
  *   domid=0 pt_unmaps=1 pt_maps=2 iotlb_psi=3 iotlb_dsi=4 iotlb_global=5
- *   flushes_skipped=6 wait_ns=7
- * with "domid=xen" for dom_xen, and a newline. Returns the length written,
+ *   flushes_skipped=6 wait_ns=7 dev_iotlb=8 failed=9
+ * with "domid=xen" for dom_xen, "-" for a count the hypervisor does not
+ * keep (dev_iotlb and failed, on one of the op's first layout), and a
+ * newline. Returns the length written,
  * or -ENOSPC if it did not fit (buf then holds a truncated string).
  */
 int iosup_format_raw(char *buf, size_t size,

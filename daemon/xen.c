@@ -32,8 +32,11 @@
 _Static_assert(sizeof(struct xen_sysctl_iosup_iommu_stats) <=
 		       sizeof(((struct xen_sysctl *)0)->u),
 	       "the op must fit in the sysctl union");
-_Static_assert(sizeof(struct xen_iosup_iommu_counters) == 64,
-	       "the counters entry is 64 bytes on both sides");
+_Static_assert(offsetof(struct xen_iosup_iommu_counters, dev_iotlb) ==
+		       XEN_IOSUP_ENTRY_SIZE_V1,
+	       "the first layout ends where the second one's fields begin");
+_Static_assert(sizeof(struct xen_iosup_iommu_counters) == 80,
+	       "the second layout's entry is 80 bytes on both sides");
 _Static_assert(IOSUP_DOMID_XEN == DOMID_XEN, "DOMID_XEN");
 _Static_assert(IOSUP_DOMID_FIRST_RESERVED == DOMID_FIRST_RESERVED,
 	       "DOMID_FIRST_RESERVED");
@@ -54,6 +57,11 @@ struct iosup_xen {
 	 * would double the hypercalls for an answer that rarely changes.
 	 */
 	uint32_t read_all_cap;
+	/*
+	 * The entry size to ask for: ours, until a hypervisor of the first
+	 * layout refuses it, then XEN_IOSUP_ENTRY_SIZE_V1's 0 for good.
+	 */
+	uint32_t entry_size;
 };
 
 /*
@@ -90,6 +98,7 @@ int iosup_xen_open(struct iosup_xen **out)
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
+	x->entry_size = sizeof(struct xen_iosup_iommu_counters);
 	x->call = xencall_open(&quiet_logger, 0);
 	if (!x->call) {
 		switch (errno) {
@@ -133,12 +142,12 @@ void iosup_xen_close(struct iosup_xen *x)
 
 /*
  * Issues the op as given, with buf (hypercall-safe, or NULL) as its buffer.
- * Returns the hypercall's result as -errno; *nr_out gets nr_entries as Xen
- * left it.
+ * Returns the hypercall's result as -errno; *nr_out and *size_out (each
+ * optional) get nr_entries and entry_size as Xen left them.
  */
 static int issue(struct iosup_xen *x, uint32_t flags, uint16_t domid,
-		 uint16_t pad0, uint32_t nr_entries, uint32_t pad1,
-		 struct xen_iosup_iommu_counters *buf, uint32_t *nr_out)
+		 uint16_t pad0, uint32_t nr_entries, uint32_t entry_size,
+		 void *buf, uint32_t *nr_out, uint32_t *size_out)
 {
 	struct xen_sysctl *s = x->sysctl;
 	struct xen_sysctl_iosup_iommu_stats *op = (void *)&s->u;
@@ -151,15 +160,40 @@ static int issue(struct iosup_xen *x, uint32_t flags, uint16_t domid,
 	op->domid = domid;
 	op->pad0 = pad0;
 	op->nr_entries = nr_entries;
-	op->pad1 = pad1;
-	set_xen_guest_handle(op->buffer, buf);
+	op->entry_size = entry_size;
+	set_xen_guest_handle(op->buffer, (struct xen_iosup_iommu_counters *)buf);
 
 	r = xencall1(x->call, __HYPERVISOR_sysctl, (uint64_t)(uintptr_t)s);
 	if (r < 0)
 		r = errno ? -errno : -EIO;
 	if (nr_out)
 		*nr_out = op->nr_entries;
+	if (size_out)
+		*size_out = op->entry_size;
 	return r;
+}
+
+/*
+ * The op with this backend's entry size. A hypervisor of the first layout
+ * refuses any size with -EINVAL (it was padding); then it is asked again,
+ * and every time after, with 0. *filled gets the bytes of each entry it
+ * wrote.
+ */
+static int issue_entries(struct iosup_xen *x, uint32_t flags, uint16_t domid,
+			 uint32_t nr_entries, struct xen_iosup_iommu_counters *buf,
+			 uint32_t *nr_out, uint32_t *filled)
+{
+	int r;
+
+	if (x->entry_size) {
+		r = issue(x, flags, domid, 0, nr_entries, x->entry_size, buf,
+			  nr_out, filled);
+		if (r != -EINVAL)
+			return r;
+		x->entry_size = 0;
+	}
+	*filled = XEN_IOSUP_ENTRY_SIZE_V1;
+	return issue(x, flags, domid, 0, nr_entries, 0, buf, nr_out, NULL);
 }
 
 /*
@@ -181,9 +215,32 @@ static int classify(int r)
 	}
 }
 
-static void from_abi(struct iosup_xen_counters *out,
-		     const struct xen_iosup_iommu_counters *in)
+/* The distance between entries the hypervisor is asked to keep. */
+static size_t entry_stride(const struct iosup_xen *x)
 {
+	return x->entry_size ? x->entry_size : XEN_IOSUP_ENTRY_SIZE_V1;
+}
+
+/*
+ * Entry i of a buffer of entries stride bytes apart, of which the
+ * hypervisor wrote the first filled bytes each; the rest is unknown.
+ */
+static void from_abi(struct iosup_xen_counters *out, const void *buf,
+		     uint32_t i, size_t stride, uint32_t filled)
+{
+	struct xen_iosup_iommu_counters entry, *in = &entry;
+	const size_t dev_iotlb_end = offsetof(struct xen_iosup_iommu_counters, dev_iotlb) +
+				     sizeof(in->dev_iotlb);
+	const size_t failed_end = offsetof(struct xen_iosup_iommu_counters, failed) +
+				  sizeof(in->failed);
+
+	if (filled > stride)
+		filled = stride;
+	if (filled > sizeof(entry))
+		filled = sizeof(entry);
+	memset(&entry, 0, sizeof(entry));
+	memcpy(&entry, (const unsigned char *)buf + i * stride, filled);
+
 	out->domid = in->domid;
 	out->pt_unmaps = in->pt_unmaps;
 	out->pt_maps = in->pt_maps;
@@ -192,20 +249,25 @@ static void from_abi(struct iosup_xen_counters *out,
 	out->iotlb_global = in->iotlb_global;
 	out->flushes_skipped = in->flushes_skipped;
 	out->wait_ns = in->wait_ns;
+	out->have_dev_iotlb = filled >= dev_iotlb_end;
+	out->dev_iotlb = out->have_dev_iotlb ? in->dev_iotlb : 0;
+	out->have_failed = filled >= failed_end;
+	out->failed = out->have_failed ? in->failed : 0;
 }
 
 int iosup_xen_read(struct iosup_xen *x, uint16_t domid,
 		   struct iosup_xen_counters *out)
 {
 	struct xen_iosup_iommu_counters *buf;
+	uint32_t filled;
 	int r;
 
 	buf = xencall_alloc_buffer(x->call, sizeof(*buf));
 	if (!buf)
 		return -ENOMEM;
-	r = classify(issue(x, 0, domid, 0, 1, 0, buf, NULL));
+	r = classify(issue_entries(x, 0, domid, 1, buf, NULL, &filled));
 	if (!r)
-		from_abi(out, buf);
+		from_abi(out, buf, 0, entry_stride(x), filled);
 	xencall_free_buffer(x->call, buf);
 	return r;
 }
@@ -215,7 +277,7 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 {
 	struct xen_iosup_iommu_counters *buf = NULL;
 	struct iosup_xen_counters *res;
-	uint32_t cap = x->read_all_cap, nr = 0, i;
+	uint32_t cap = x->read_all_cap, nr = 0, i, filled = 0;
 	int r, tries;
 
 	for (tries = 0; tries < READ_ALL_TRIES; tries++) {
@@ -224,8 +286,8 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 			if (!buf)
 				return -ENOMEM;
 		}
-		r = classify(issue(x, XEN_SYSCTL_IOSUP_ALL_DOMAINS, 0, 0, cap,
-				   0, buf, &nr));
+		r = classify(issue_entries(x, XEN_SYSCTL_IOSUP_ALL_DOMAINS, 0,
+					   cap, buf, &nr, &filled));
 		if (r != -ENOBUFS)
 			break;
 		/* Xen said how many it needs now; leave room for newcomers. */
@@ -247,7 +309,7 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 		return -ENOMEM;
 	}
 	for (i = 0; i < nr && i < cap; i++)
-		from_abi(&res[i], &buf[i]);
+		from_abi(&res[i], buf, i, entry_stride(x), filled);
 	if (buf)
 		xencall_free_buffer(x->call, buf);
 	*out = res;
@@ -256,20 +318,30 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 }
 
 int iosup_xen_raw(struct iosup_xen *x, const struct iosup_xen_raw_request *req,
-		  uint32_t *nr_out)
+		  struct iosup_xen_raw_reply *reply)
 {
-	struct xen_iosup_iommu_counters *buf = NULL;
+	unsigned char *buf = NULL;
 	int r;
 
+	reply->buf = NULL;
 	if (req->capacity) {
-		buf = xencall_alloc_buffer(x->call, req->capacity * sizeof(*buf));
-		if (!buf)
+		buf = xencall_alloc_buffer(x->call, req->capacity);
+		reply->buf = malloc(req->capacity);
+		if (!buf || !reply->buf) {
+			if (buf)
+				xencall_free_buffer(x->call, buf);
+			free(reply->buf);
+			reply->buf = NULL;
 			return -ENOMEM;
+		}
+		memset(buf, IOSUP_XEN_RAW_FILL, req->capacity);
 	}
 	r = issue(x, req->flags, req->domid, req->pad0, req->nr_entries,
-		  req->pad1, buf, nr_out);
-	if (buf)
+		  req->entry_size, buf, &reply->nr_entries, &reply->entry_size);
+	if (buf) {
+		memcpy(reply->buf, buf, req->capacity);
 		xencall_free_buffer(x->call, buf);
+	}
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #ifndef IOSUP_DAEMON_XEN_H
 #define IOSUP_DAEMON_XEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,14 @@ struct iosup_xen_counters {
 	uint64_t iotlb_global;		/* global IOTLB invalidations */
 	uint64_t flushes_skipped;	/* flushes with nothing cached to drop */
 	uint64_t wait_ns;		/* waiting for invalidations to complete */
+	/*
+	 * Counted by hypervisors with the op's second entry layout; an older
+	 * one leaves them unknown (have_* false, value 0).
+	 */
+	bool have_dev_iotlb;
+	uint64_t dev_iotlb;		/* device-IOTLB (ATS) invalidations */
+	bool have_failed;
+	uint64_t failed;		/* invalidations the IOMMU did not complete */
 };
 
 struct iosup_xen;
@@ -55,20 +64,26 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 const char *iosup_xen_strerror(int err);
 
 /*
- * The raw hypercall, for tests of the op's error handling: issues the op with
- * exactly these fields (padding included) and a buffer of capacity entries
- * (none if capacity is 0), and returns the hypercall's result, -errno, as it
- * came, with the nr_entries Xen wrote back in *nr_out.
+ * The raw hypercall, for tests of the op's input checks and of its entry
+ * layouts: issues the op with exactly these fields (padding included) and a
+ * buffer of capacity bytes (none if 0), each byte IOSUP_XEN_RAW_FILL
+ * beforehand, and returns the hypercall's result, -errno, as it came.
  */
+#define IOSUP_XEN_RAW_FILL 0xa5
 struct iosup_xen_raw_request {
 	uint32_t flags;
 	uint16_t domid;
 	uint16_t pad0;
 	uint32_t nr_entries;
-	uint32_t pad1;
-	size_t capacity;	/* entries actually allocated for the buffer */
+	uint32_t entry_size;
+	size_t capacity;	/* bytes allocated for the buffer */
+};
+struct iosup_xen_raw_reply {
+	uint32_t nr_entries;	/* as Xen left them */
+	uint32_t entry_size;
+	unsigned char *buf;	/* the buffer afterwards (malloc'ed), or NULL */
 };
 int iosup_xen_raw(struct iosup_xen *x, const struct iosup_xen_raw_request *req,
-		  uint32_t *nr_out);
+		  struct iosup_xen_raw_reply *reply);
 
 #endif

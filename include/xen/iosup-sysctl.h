@@ -60,9 +60,36 @@ struct xen_iosup_iommu_counters {
      * complete, in nanoseconds.
      */
     uint64_aligned_t wait_ns;
+    /* The first layout ends here (XEN_IOSUP_ENTRY_SIZE_V1 bytes). */
+
+    /*
+     * Device-IOTLB (ATS) invalidations completed for the domain's devices:
+     * one per device with ATS enabled behind the IOMMU, for each IOTLB
+     * invalidation above that covers it. Counted by the device's owner.
+     * Their time is in wait_ns too.
+     */
+    uint64_aligned_t dev_iotlb;
+    /*
+     * Invalidations (IOTLB or device-IOTLB) that the IOMMU did not complete:
+     * the queued wait reported an error, or the register interface reported
+     * no granularity. Counted here instead of by granularity or in
+     * dev_iotlb, and not timed.
+     */
+    uint64_aligned_t failed;
 };
 typedef struct xen_iosup_iommu_counters xen_iosup_iommu_counters_t;
 DEFINE_XEN_GUEST_HANDLE(xen_iosup_iommu_counters_t);
+
+/*
+ * Entry sizes. The first layout, all a caller that leaves entry_size 0
+ * gets, ends at wait_ns. A caller asks for more by giving the size of its
+ * own entry; the answer is never larger than the hypervisor's entry, so
+ * fields are only ever appended, and an old hypervisor refuses a non-zero
+ * entry_size with -EINVAL (it was padding that had to be zero): a caller
+ * may then ask again with 0 and treat the later fields as unknown.
+ */
+#define XEN_IOSUP_ENTRY_SIZE_V1  64u
+#define XEN_IOSUP_ENTRY_SIZE_MAX 4096u
 
 /* Every existing domain, then DOMID_XEN, rather than the one in domid. */
 #define XEN_SYSCTL_IOSUP_ALL_DOMAINS (1u << 0)
@@ -70,8 +97,10 @@ DEFINE_XEN_GUEST_HANDLE(xen_iosup_iommu_counters_t);
 
 /*
  * Errors:
- *  -EINVAL  a flag outside XEN_SYSCTL_IOSUP_FLAGS, non-zero padding, or a
- *           domid other than 0 with XEN_SYSCTL_IOSUP_ALL_DOMAINS;
+ *  -EINVAL  a flag outside XEN_SYSCTL_IOSUP_FLAGS, non-zero padding, a
+ *           domid other than 0 with XEN_SYSCTL_IOSUP_ALL_DOMAINS, or an
+ *           entry_size that is not 0 or a multiple of 8 from
+ *           XEN_IOSUP_ENTRY_SIZE_V1 to XEN_IOSUP_ENTRY_SIZE_MAX;
  *  -ESRCH   no domain with that domid;
  *  -ENOBUFS nr_entries is smaller than the answer; nr_entries is set to the
  *           number of entries needed (a caller may ask with 0 to learn it);
@@ -89,7 +118,14 @@ struct xen_sysctl_iosup_iommu_stats {
      * OUT: entries written; on -ENOBUFS, entries needed.
      */
     uint32_t nr_entries;
-    uint32_t pad1;                    /* IN: zero */
+    /*
+     * IN: the size of one entry of buffer in bytes (entries are this far
+     * apart), or 0 for XEN_IOSUP_ENTRY_SIZE_V1.
+     * OUT: unchanged if it was 0; else the bytes of each entry written, the
+     * smaller of the caller's size and the hypervisor's. Bytes past them
+     * are left as they were.
+     */
+    uint32_t entry_size;
     XEN_GUEST_HANDLE_64(xen_iosup_iommu_counters_t) buffer;
 };
 typedef struct xen_sysctl_iosup_iommu_stats xen_sysctl_iosup_iommu_stats_t;

@@ -72,7 +72,8 @@ static void fill(void)
 			.lease_left = 25 };
 	domains[0].have_xen = true;
 	domains[0].xen = (struct iosup_xen_counters){ .iotlb_psi = 123456, .iotlb_dsi = 2,
-		.pt_unmaps = 61728, .pt_maps = 61728, .wait_ns = 98765432 };
+		.pt_unmaps = 61728, .pt_maps = 61728, .wait_ns = 98765432,
+		.have_dev_iotlb = true, .dev_iotlb = 0, .have_failed = true, .failed = 0 };
 	domains[0].have_flush_rate = true;
 	domains[0].flush_rate = 4.5;
 	ctl_proto_ring_push(&domains[0].decisions, &rec);

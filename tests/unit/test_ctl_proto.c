@@ -154,7 +154,8 @@ static void fill_domain(struct ctl_proto_domain *d, uint32_t domid)
 	d->xen = (struct iosup_xen_counters){
 		.domid = (uint16_t)domid, .pt_unmaps = 1, .pt_maps = 2, .iotlb_psi = 3,
 		.iotlb_dsi = 4, .iotlb_global = 5, .flushes_skipped = 6,
-		.wait_ns = 9000000000000000000ull,
+		.wait_ns = 9000000000000000000ull, .have_dev_iotlb = domid != 0,
+		.dev_iotlb = domid != 0 ? 7 : 0, .have_failed = domid != 0, .failed = 0,
 	};
 	d->have_flush_rate = true;
 	d->flush_rate = 12.5;
@@ -210,6 +211,10 @@ static void assert_same_domain(const struct ctl_proto_domain *a, const struct ct
 	ASSERT_EQ(a->xen.iotlb_global, b->xen.iotlb_global);
 	ASSERT_EQ(a->xen.flushes_skipped, b->xen.flushes_skipped);
 	ASSERT_EQ(a->xen.wait_ns, b->xen.wait_ns);
+	ASSERT_EQ(a->xen.have_dev_iotlb, b->xen.have_dev_iotlb);
+	ASSERT_EQ(a->xen.dev_iotlb, b->xen.dev_iotlb);
+	ASSERT_EQ(a->xen.have_failed, b->xen.have_failed);
+	ASSERT_EQ(a->xen.failed, b->xen.failed);
 	ASSERT_EQ(a->have_flush_rate, b->have_flush_rate);
 	ASSERT_TRUE(a->flush_rate == b->flush_rate);
 	ASSERT_EQ(a->have_policy, b->have_policy);
@@ -484,7 +489,7 @@ static const char domain_reply[] =
 	"{'level':2,'limit':20,'pool':1,'hits':2,'misses':3,'in_use':null,'lease_left':0},"
 	"{'level':3,'limit':30,'pool':1,'hits':2,'misses':3,'in_use':null,'lease_left':0},"
 	"{'level':4,'limit':40,'pool':1,'hits':2,'misses':3,'in_use':9,'lease_left':5}],"
-	"'xen':{'psi':1,'dsi':2,'global':3,'skipped':4,'unmaps':5,'maps':6,'wait_ns':7},"
+	"'xen':{'psi':1,'dsi':2,'global':3,'skipped':4,'unmaps':5,'maps':6,'wait_ns':7,'dev_iotlb':8,'failed':null},"
 	"'flush_rate':0.5}}";
 static const char explain_reply[] =
 	"{'version':1,'ok':true,'explain':{'domid':2,'name':null,'decisions':["
@@ -538,6 +543,9 @@ static const struct bad_reply bad_replies[] = {
 	  "domain.levels[3].lease_left: expected an integer from 0 to 86400" },
 	{ CTL_PROTO_DOMAIN, domain_reply, "'psi':1", "'psi':true", "domain.xen.psi: expected an integer" },
 	{ CTL_PROTO_DOMAIN, domain_reply, ",'wait_ns':7", "", "domain.xen.wait_ns: missing" },
+	{ CTL_PROTO_DOMAIN, domain_reply, ",'dev_iotlb':8", "", "domain.xen.dev_iotlb: missing" },
+	{ CTL_PROTO_DOMAIN, domain_reply, "'dev_iotlb':8", "'dev_iotlb':-8", "domain.xen.dev_iotlb" },
+	{ CTL_PROTO_DOMAIN, domain_reply, "'failed':null", "'failed':'0'", "domain.xen.failed" },
 	{ CTL_PROTO_DOMAIN, domain_reply, "'flush_rate':0.5", "'flush_rate':NaN",
 	  "domain.flush_rate: expected a number from 0 to 1e+12" },
 	{ CTL_PROTO_DOMAIN, domain_reply, "'flush_rate':0.5", "'flush_rate':-0.5",

@@ -66,7 +66,7 @@ static const char domain_reply[] =
 	"{'level':3,'limit':30,'pool':31,'hits':32,'misses':33,'in_use':null,'lease_left':2},"
 	"{'level':4,'limit':40,'pool':41,'hits':42,'misses':43,'in_use':49,'lease_left':5}],"
 	"'xen':{'psi':101,'dsi':102,'global':103,'skipped':104,'unmaps':105,'maps':106,"
-	"'wait_ns':107},'flush_rate':0.5}}";
+	"'wait_ns':107,'dev_iotlb':108,'failed':0},'flush_rate':0.5}}";
 static const char explain_reply[] =
 	"{'version':1,'ok':true,'explain':{'domid':2,'name':null,'decisions':["
 	"{'time_ms':1,'level':2,'old_limit':0,'new_limit':64,'reason':'grow','bound':'none',"

@@ -66,7 +66,7 @@ has '{"version":1,"ok":true,"status":{"state":"running","reason":"","period_ms":
 
 run 0 show 0
 has "domain 0: Domain-0"
-has "iotlb: 123456 page, 2 domain, 0 global, 0 skipped; waited 98.765 ms"
+has "iotlb: 123456 page, 2 domain, 0 global, 0 skipped; device-iotlb: 0; failed: 0; waited 98.765 ms"
 has "4 pgd"
 run 0 show 3 --json
 has '"domain":{"domid":3,"name":"web-frontend","mode":"observe","levels":null,"xen":null,"flush_rate":null,"policy":null}'

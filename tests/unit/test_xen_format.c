@@ -41,14 +41,15 @@ static void test_raw(void)
 	struct iosup_xen_counters c = {
 		.domid = 0, .pt_unmaps = 1, .pt_maps = 2, .iotlb_psi = 3,
 		.iotlb_dsi = 4, .iotlb_global = 5, .flushes_skipped = 6,
-		.wait_ns = 7,
+		.wait_ns = 7, .have_dev_iotlb = true, .dev_iotlb = 8,
+		.have_failed = true, .failed = 9,
 	};
 	char buf[512];
 	int n;
 
 	n = iosup_format_raw(buf, sizeof(buf), &c);
 	ASSERT_STREQ(buf, "domid=0 pt_unmaps=1 pt_maps=2 iotlb_psi=3 iotlb_dsi=4 "
-			  "iotlb_global=5 flushes_skipped=6 wait_ns=7\n");
+			  "iotlb_global=5 flushes_skipped=6 wait_ns=7 dev_iotlb=8 failed=9\n");
 	ASSERT_EQ(n, (long long)strlen(buf));
 
 	c.domid = IOSUP_DOMID_XEN;
@@ -56,7 +57,15 @@ static void test_raw(void)
 	iosup_format_raw(buf, sizeof(buf), &c);
 	ASSERT_STREQ(buf, "domid=xen pt_unmaps=18446744073709551615 pt_maps=2 "
 			  "iotlb_psi=3 iotlb_dsi=4 iotlb_global=5 flushes_skipped=6 "
-			  "wait_ns=7\n");
+			  "wait_ns=7 dev_iotlb=8 failed=9\n");
+
+	/* A hypervisor of the op's first layout: the two counts unknown. */
+	c.have_dev_iotlb = false;
+	c.have_failed = false;
+	iosup_format_raw(buf, sizeof(buf), &c);
+	ASSERT_STREQ(buf, "domid=xen pt_unmaps=18446744073709551615 pt_maps=2 "
+			  "iotlb_psi=3 iotlb_dsi=4 iotlb_global=5 flushes_skipped=6 "
+			  "wait_ns=7 dev_iotlb=- failed=-\n");
 
 	/* Too small: an error, never a silently cut line. */
 	ASSERT_EQ(iosup_format_raw(buf, 10, &c), -ENOSPC);
@@ -100,7 +109,13 @@ static void test_table(void)
 	/* The columns line up: header and row have the same width. */
 	ASSERT_EQ(strlen(head), strlen(row));
 	ASSERT_STREQ(row, "    3         9000         8999         9000         12"
-			  "          0         8999    4.56 ms\n");
+			  "          0         8999          -          -    4.56 ms\n");
+	c.have_dev_iotlb = true;
+	c.dev_iotlb = 17;
+	c.have_failed = true;
+	iosup_format_table_row(row, sizeof(row), &c);
+	ASSERT_STREQ(row, "    3         9000         8999         9000         12"
+			  "          0         8999         17          0    4.56 ms\n");
 	c.domid = IOSUP_DOMID_XEN;
 	iosup_format_table_row(row, sizeof(row), &c);
 	ASSERT_TRUE(!strncmp(row, "  xen ", 6));

@@ -144,17 +144,82 @@ static void expect_nr(const char *what, uint32_t got, uint32_t want)
 	}
 }
 
+/* The op's first layout: entry_size 0 asks for 64-byte entries. */
+#define V1_SIZE 64u
+/* The second layout, this tree's: dev_iotlb and failed appended. */
+#define V2_SIZE 80u
+
+/* The op with a buffer of cap first-layout entries. */
 static int raw(struct iosup_xen *x, uint32_t flags, uint16_t domid,
-	       uint16_t pad0, uint32_t nr, uint32_t pad1, size_t cap,
+	       uint16_t pad0, uint32_t nr, uint32_t entry_size, size_t cap,
 	       uint32_t *nr_out)
 {
 	struct iosup_xen_raw_request req = {
 		.flags = flags, .domid = domid, .pad0 = pad0,
-		.nr_entries = nr, .pad1 = pad1, .capacity = cap,
+		.nr_entries = nr, .entry_size = entry_size, .capacity = cap * V1_SIZE,
 	};
-	uint32_t dummy;
+	struct iosup_xen_raw_reply reply;
+	int r;
 
-	return iosup_xen_raw(x, &req, nr_out ? nr_out : &dummy);
+	r = iosup_xen_raw(x, &req, &reply);
+	free(reply.buf);
+	if (nr_out)
+		*nr_out = reply.nr_entries;
+	return r;
+}
+
+/*
+ * Every domain's entries asked for at entry_size with room for nr of them,
+ * each stride bytes apart: the op succeeds, entry_size comes back as
+ * want_size, and of each entry exactly the first want_written bytes are
+ * written (a written byte is one no longer IOSUP_XEN_RAW_FILL: the domid's
+ * high byte and the padding are zero, so the first and last written bytes
+ * are checked by position). Returns the number of failures.
+ */
+static int layout(struct iosup_xen *x, const char *what, uint32_t entry_size,
+		  size_t stride, uint32_t nr, uint32_t want_size, size_t want_written)
+{
+	struct iosup_xen_raw_request req = {
+		.flags = 1u, .nr_entries = nr, .entry_size = entry_size,
+		.capacity = stride * nr,
+	};
+	struct iosup_xen_raw_reply reply;
+	size_t i, b;
+	int r, bad = 0;
+
+	r = iosup_xen_raw(x, &req, &reply);
+	if (r) {
+		printf("FAIL %s: %s\n", what, strerror(-r));
+		free(reply.buf);
+		return 1;
+	}
+	if (reply.entry_size != want_size) {
+		printf("FAIL %s: entry_size came back %u, expected %u\n", what,
+		       reply.entry_size, want_size);
+		bad++;
+	}
+	for (i = 0; i < reply.nr_entries && i < nr; i++) {
+		const unsigned char *e = reply.buf + i * stride;
+
+		/* The domid's high byte (dom0 .. 0x7ff2) and pad[0] are written. */
+		if (e[1] == IOSUP_XEN_RAW_FILL || e[2] == IOSUP_XEN_RAW_FILL) {
+			printf("FAIL %s: entry %zu was not written\n", what, i);
+			bad++;
+		}
+		for (b = want_written; b < stride; b++) {
+			if (e[b] != IOSUP_XEN_RAW_FILL) {
+				printf("FAIL %s: entry %zu: byte %zu written, only %zu expected\n",
+				       what, i, b, want_written);
+				bad++;
+				break;
+			}
+		}
+	}
+	if (!bad)
+		printf("ok   %s: %u entries, entry_size=%u, %zu bytes each\n", what,
+		       reply.nr_entries, reply.entry_size, want_written);
+	free(reply.buf);
+	return bad;
 }
 
 static int errors(void)
@@ -209,13 +274,39 @@ static int errors(void)
 	expect("flag bit 1", raw(x, 1u << 1, 0, 0, 1, 0, 1, NULL), -EINVAL);
 	expect("flag bit 31", raw(x, 1u << 31, 0, 0, 1, 0, 1, NULL), -EINVAL);
 	expect("pad0 non-zero", raw(x, 0, 0, 1, 1, 0, 1, NULL), -EINVAL);
-	expect("pad1 non-zero", raw(x, 0, 0, 0, 1, 0x80000000u, 1, NULL), -EINVAL);
+	/* entry_size: 0, or a multiple of 8 from 64 to 4096. */
+	expect("entry_size 1", raw(x, 0, 0, 0, 1, 1, 2, NULL), -EINVAL);
+	expect("entry_size 56", raw(x, 0, 0, 0, 1, 56, 2, NULL), -EINVAL);
+	expect("entry_size 68", raw(x, 0, 0, 0, 1, 68, 2, NULL), -EINVAL);
+	expect("entry_size 4104", raw(x, 0, 0, 0, 1, 4104, 65, NULL), -EINVAL);
+	expect("entry_size 0x80000000", raw(x, 0, 0, 0, 1, 0x80000000u, 1, NULL), -EINVAL);
 	expect("all domains with a domid", raw(x, all, 5, 0, 8, 0, 8, NULL), -EINVAL);
 	/* Input is checked before the domain is looked up. */
 	expect("unknown flag, unknown domain", raw(x, 1u << 4, 31000, 0, 1, 0, 1, NULL),
 	       -EINVAL);
 	/* A buffer Xen cannot write to. */
 	expect("room claimed, no buffer", raw(x, 0, 0, 0, 1, 0, 0, NULL), -EFAULT);
+
+	/*
+	 * The layouts, over every domain: what a first-layout caller sees is
+	 * unchanged (64 bytes apart, nothing written past them, entry_size
+	 * left 0); a caller of the second gets all 80; a newer caller's larger
+	 * entries get the 80 Xen knows at its stride; 64 asks for the first.
+	 */
+	failures += layout(x, "first layout (entry_size 0)", 0, V1_SIZE, needed + 2, 0,
+			   V1_SIZE);
+	failures += layout(x, "entry_size 64", V1_SIZE, V1_SIZE, needed + 2, V1_SIZE, V1_SIZE);
+	failures += layout(x, "entry_size 80", V2_SIZE, V2_SIZE, needed + 2, V2_SIZE, V2_SIZE);
+	failures += layout(x, "entry_size 4096", 4096, 4096, needed + 2, V2_SIZE, V2_SIZE);
+	/* The reader uses the second layout, and so knows both new counts. */
+	expect("reader: dom0", iosup_xen_read(x, 0, &c), 0);
+	if (!c.have_dev_iotlb || !c.have_failed) {
+		printf("FAIL reader: dev_iotlb and failed unknown on this hypervisor\n");
+		failures++;
+	} else {
+		printf("ok   reader: dev_iotlb=%llu failed=%llu\n",
+		       (unsigned long long)c.dev_iotlb, (unsigned long long)c.failed);
+	}
 
 	iosup_xen_close(x);
 
