@@ -60,6 +60,19 @@ static void test_trace_lines(void)
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_iotlb_page_update IOTLB page update sid 0x10 iova 0x1000 slpte 0x3 domain 0x2\n", &r), 0);
 	ASSERT_EQ(r.event, VTD_EV_DMA_MISS);
 
+	/* A device-IOTLB descriptor: its device's source id, from the low quadword. */
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x7ffffffffffff000 low 0x1800000003\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_DEV_IOTLB);
+	ASSERT_EQ(r.has_sid, 1);
+	ASSERT_EQ(r.sid, 0x18);
+	ASSERT_EQ(r.has_domain, 0);
+	/* The descriptor event's other types are not counted. */
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type iotlb high 0x7f000 low 0x10032\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_OTHER);
+	ASSERT_EQ(r.has_sid, 0);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type wait high 0x1000 low 0x100000025\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_OTHER);
+
 	/* An event we do not count parses, as "other". */
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_pagesx whatever\n", &r), 0);
 	ASSERT_EQ(r.event, VTD_EV_OTHER);
@@ -86,6 +99,13 @@ static void test_trace_lines_damaged(void)
 	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0xzz\n", &r), -EBADMSG);
 	ASSERT_EQ(vtd_parse_trace_line("42@1.1:vtd_inv_desc_iotlb_pages domain 0x1g\n", &r), -EBADMSG);
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_iotlb_page_hit IOTLB page hit sid 0x10 iova 0x1000 slpte 0x3\n", &r), -EBADMSG);
+
+	/* A descriptor event without its type, or its quadwords. */
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc device high 0x1 low 0x1800000003\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device low 0x1800000003\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x1 low 0x\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x1 low 0x18z\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type  high 0x1 low 0x1\n", &r), -EBADMSG);
 
 	/* A garbled prefix or timestamp. */
 	ASSERT_EQ(vtd_parse_trace_line("42@1.1vtd_inv_desc_iotlb_global\n", &r), -EBADMSG);

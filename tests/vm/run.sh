@@ -8,6 +8,10 @@
 #                   XEN_ARGS if that hypervisor needs more on its command
 #                   line (default: stock Debian builds)
 #   --relaxed       boot without dom0-iommu=strict (the control case)
+#   --ats           give dom0 a device with ATS (a virtio disk behind a PCIe
+#                   root port, the one QEMU device that has it) on a VT-d
+#                   with device-IOTLB support, boot Xen with ats=1, and
+#                   trace the invalidation descriptors (results' dev_iotlb)
 #   --procs N       processes per storm (default 1000)
 #   --deadline S    seconds each scenario may take at most (default 3600);
 #                   a scenario whose console stays silent for
@@ -33,7 +37,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-inputs='' relaxed=0 procs=1000 deadline=3600 out='' xen_args='' dom0_args='' disk=''
+inputs='' relaxed=0 ats=0 procs=1000 deadline=3600 out='' xen_args='' dom0_args='' disk=''
 # The emulated CPU. Not "max": with it (less SMAP, which Xen's PV entry
 # path trips on) and two dom0 vCPUs, processes in dom0 now and then start
 # with corrupted state (their first TLS read returns another process's
@@ -55,6 +59,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--inputs) inputs=$2; shift ;;
 	--relaxed) relaxed=1 ;;
+	--ats) ats=1 ;;
 	--procs) procs=$2; shift ;;
 	--deadline) deadline=$2; shift ;;
 	--out) out=$2; shift ;;
@@ -128,6 +133,9 @@ vtd_inv_desc_wait_sw
 vtd_iotlb_page_hit
 vtd_iotlb_page_update
 EVENTS
+# Every descriptor QEMU takes off the queue, of which the analysis counts
+# the device-IOTLB ones: twice the trace, so only where they are wanted.
+[ "$ats" = 0 ] || echo vtd_inv_desc >>"$out/events"
 # A disk behind the IOMMU: the device-DMA workload's (sparse, reads zeros),
 # or dom0's root file system.
 nvme0=$out/nvme.img
@@ -151,6 +159,18 @@ scenario_list=$(IFS=,; echo "${scenarios[*]}")
 dom0_cmdline="console=hvc0 rig_scenarios=$scenario_list rig_procs=$procs $dom0_args"
 # The NVMe driver is built in and finds the namespace asynchronously.
 [ -z "$disk" ] || dom0_cmdline+=" root=/dev/nvme0n1 rw rootwait"
+# The ATS device: QEMU gives only virtio-pci an ATS capability, and only
+# below a root port (on the root bus it is conventional PCI). The IOMMU's
+# device-iotlb=on also puts the ATSR (all ports) in the DMAR that Xen needs.
+ats_qemu=() vtd_opts=intremap=on,caching-mode=off
+if [ "$ats" = 1 ]; then
+	truncate -s 1M "$out/ats.img"
+	vtd_opts+=,device-iotlb=on
+	ats_qemu=(-device pcie-root-port,id=rp-ats,bus=pcie.0,chassis=1,slot=1
+		-drive "file=$out/ats.img,if=none,id=ats0,format=raw,cache=unsafe"
+		-device virtio-blk-pci,bus=rp-ats,drive=ats0,ats=on,iommu_platform=on,disable-legacy=on)
+	xen_cmdline+=" ats=1"
+fi
 domu_qemu=()
 if [ "$domu" = 1 ]; then
 	truncate -s 64M "$out/nvme-domu.img"
@@ -182,9 +202,10 @@ start_qemu() {
 	qemu-system-x86_64 \
 		-machine q35,kernel-irqchip=split,accel=tcg -cpu "$qemu_cpu" \
 		-m 2G -smp 2 \
-		-device intel-iommu,intremap=on,caching-mode=off \
+		-device "intel-iommu,$vtd_opts" \
 		-drive "file=$nvme0,if=none,id=nvm0,format=raw,cache=unsafe" \
 		-device nvme,serial=iosup0,drive=nvm0 \
+		${ats_qemu[@]+"${ats_qemu[@]}"} \
 		${domu_qemu[@]+"${domu_qemu[@]}"} \
 		-display none -monitor none -serial stdio -no-reboot \
 		-msg timestamp=on \

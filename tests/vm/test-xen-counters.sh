@@ -9,7 +9,9 @@
 #            invalidation delta from the counters equals the
 #            vtd_inv_desc_iotlb_pages events QEMU recorded for dom0's VT-d
 #            domain in the same window (type-change unmaps/maps per process
-#            printed beside it)
+#            printed beside it); this boot gives dom0 a device with ATS
+#            (run.sh --ats), and its device-IOTLB delta must equal the
+#            device-IOTLB descriptors QEMU took, and be more than 0
 #   noread   with the counters never read, the patched hypervisor costs the
 #            same invalidations per process as stock (within NOREAD_TOLERANCE)
 #   errors   every bad input of the sysctl asserts its errno; the reader's
@@ -101,11 +103,11 @@ check_exact() {
 		"$dir/trace.log" >"$dir/results-dom0.tsv" ||
 		{ test_fail "exact: iosup-vtd-phases failed"; return; }
 	printf '\nexact: dom0 is VT-d domain %d; %d processes per storm\n' "$did" "$procs"
-	printf '%-12s %10s %10s %6s %12s %12s %10s %10s %10s\n' phase counters qemu match \
-		unmaps/proc maps/proc psi/proc dsi:ctr dsi:qemu
+	printf '%-12s %10s %10s %6s %12s %12s %10s %10s %10s %10s %10s\n' phase counters qemu match \
+		unmaps/proc maps/proc psi/proc dsi:ctr dsi:qemu dev:ctr dev:qemu
 	for tag in xc-forkexit xc-forkexec; do
-		local a b c d qemu qdsi dsi lo hi unm map k
-		for k in iotlb_psi iotlb_dsi pt_unmaps pt_maps; do
+		local a b c d qemu qdsi qdev dsi dev lo hi unm map k
+		for k in iotlb_psi iotlb_dsi pt_unmaps pt_maps dev_iotlb; do
 			for p in A B C D; do
 				local v
 				v=$(window_field "$dir" "$tag" "$p" "$k")
@@ -117,15 +119,29 @@ check_exact() {
 		lo=$((c - b)) hi=$((d - a))
 		qemu=$(awk -F'\t' -v p="$tag" '$1 == p { print $4 }' "$dir/results-dom0.tsv")
 		qdsi=$(awk -F'\t' -v p="$tag" '$1 == p { print $6 }' "$dir/results-dom0.tsv")
+		qdev=$(awk -F'\t' -v p="$tag" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dev_iotlb") c = i; next }
+			$1 == p && c { print $c }' "$dir/results-dom0.tsv")
+		[[ $qdev =~ ^[0-9]+$ ]] || { test_fail "exact: no dev_iotlb count for $tag in QEMU's results"; return; }
 		[ -n "$qemu" ] || { test_fail "exact: no phase $tag in QEMU's results"; return; }
 		dsi=$((w_iotlb_dsi_C - w_iotlb_dsi_B))
+		dev=$((w_dev_iotlb_C - w_dev_iotlb_B))
 		unm=$((w_pt_unmaps_C - w_pt_unmaps_B))
 		map=$((w_pt_maps_C - w_pt_maps_B))
-		printf '%-12s %10d %10d %6s %12.2f %12.2f %10.2f %10d %10s\n' "$tag" "$lo" "$qemu" \
+		printf '%-12s %10d %10d %6s %12.2f %12.2f %10.2f %10d %10s %10d %10s\n' "$tag" "$lo" "$qemu" \
 			"$([ "$lo" -eq "$qemu" ] && echo yes || echo NO)" \
 			"$(awk -v x="$unm" -v n="$procs" 'BEGIN { print x / n }')" \
 			"$(awk -v x="$map" -v n="$procs" 'BEGIN { print x / n }')" \
-			"$(awk -v x="$lo" -v n="$procs" 'BEGIN { print x / n }')" "$dsi" "$qdsi"
+			"$(awk -v x="$lo" -v n="$procs" 'BEGIN { print x / n }')" "$dsi" "$qdsi" \
+			"$dev" "$qdev"
+		[ "$dev" -gt 0 ] ||
+			test_fail "exact: $tag: no device-IOTLB invalidation counted: ATS is not in use (is 'ATS is enabled' in the console?)"
+		if [ "$w_dev_iotlb_A" -eq "$w_dev_iotlb_B" ] && [ "$w_dev_iotlb_C" -eq "$w_dev_iotlb_D" ]; then
+			[ "$dev" -eq "$qdev" ] ||
+				test_fail "exact: $tag: counters say $dev device-IOTLB invalidations, QEMU saw $qdev"
+		else
+			[ "$qdev" -ge "$dev" ] && [ "$qdev" -le $((w_dev_iotlb_D - w_dev_iotlb_A)) ] ||
+				test_fail "exact: $tag: QEMU saw $qdev device-IOTLB invalidations, outside the counters' [$dev, $((w_dev_iotlb_D - w_dev_iotlb_A))]"
+		fi
 		if [ "$a" -eq "$b" ] && [ "$c" -eq "$d" ]; then
 			# Both marks fell in a quiet stretch: the windows are the same.
 			[ "$lo" -eq "$qemu" ] ||
@@ -192,7 +208,7 @@ check_bench() {
 }
 
 if wants exact || wants errors; then
-	boot read "$out/patched.inputs" xencounters xenerrors || true
+	boot read "$out/patched.inputs" --ats xencounters xenerrors || true
 fi
 if wants noread || wants bench; then
 	boot patched "$out/patched.inputs" forkexit forkexec || true

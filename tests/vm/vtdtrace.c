@@ -20,7 +20,47 @@ static const struct {
 	{ "vtd_inv_desc_wait_sw", VTD_EV_WAIT_SW, NULL },
 	{ "vtd_iotlb_page_hit", VTD_EV_DMA_HIT, "domain 0x" },
 	{ "vtd_iotlb_page_update", VTD_EV_DMA_MISS, "domain 0x" },
+	/* Every queued descriptor; only the device-IOTLB ones count. */
+	{ "vtd_inv_desc", VTD_EV_DEV_IOTLB, NULL },
 };
+
+/*
+ * vtd_inv_desc's arguments: "invalidate desc type TYPE high 0xHI low 0xLO".
+ * A device-IOTLB descriptor (type "device") carries its device's source id
+ * in bits 32..47 of the low quadword (VT-d spec 6.5.2.5). Returns 0 and
+ * sets rec's event (VTD_EV_OTHER for another type), or -EINVAL.
+ */
+static int parse_inv_desc(const char *args, struct vtd_record *rec)
+{
+	static const char head[] = " invalidate desc type ";
+	const char *type = args, *p;
+	unsigned long long hi, lo;
+	char *end;
+
+	if (strncmp(type, head, sizeof(head) - 1))
+		return -EINVAL;
+	type += sizeof(head) - 1;
+	p = strstr(type, " high 0x");
+	if (!p || p == type)
+		return -EINVAL;
+	errno = 0;
+	hi = strtoull(p + strlen(" high 0x"), &end, 16);
+	if (errno || strncmp(end, " low 0x", strlen(" low 0x")))
+		return -EINVAL;
+	p = end + strlen(" low 0x");
+	if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+		return -EINVAL;
+	lo = strtoull(p, &end, 16);
+	if (errno || (*end && *end != '\n'))
+		return -EINVAL;
+	(void)hi;
+	if (strncmp(type, "device ", strlen("device ")))
+		return 0;
+	rec->event = VTD_EV_DEV_IOTLB;
+	rec->has_sid = 1;
+	rec->sid = (uint16_t)(lo >> 32);
+	return 0;
+}
 
 const char *vtd_event_name(enum vtd_event ev)
 {
@@ -132,6 +172,8 @@ static int parse_trace_line(const char *line, struct vtd_record *rec)
 	rec->event = VTD_EV_OTHER;
 	rec->has_domain = 0;
 	rec->domain = 0;
+	rec->has_sid = 0;
+	rec->sid = 0;
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		if (strlen(events[i].name) != len ||
 		    strncmp(events[i].name, name, len))
@@ -139,6 +181,8 @@ static int parse_trace_line(const char *line, struct vtd_record *rec)
 		/* "vtd_inv_desc_iotlb_pages(...)" is not the format we know. */
 		if (name[len] && name[len] != ' ' && name[len] != '\n')
 			return -EINVAL;
+		if (events[i].event == VTD_EV_DEV_IOTLB)
+			return parse_inv_desc(name + len, rec);
 		rec->event = events[i].event;
 		if (events[i].domain_key) {
 			if (parse_domain(name + len, events[i].domain_key,

@@ -18,6 +18,7 @@ enum vtd_event {
 	VTD_EV_WAIT_SW,		/* invalidation wait descriptor (status write) */
 	VTD_EV_DMA_HIT,		/* device DMA translation found in the IOTLB */
 	VTD_EV_DMA_MISS,	/* device DMA translation walked the tables */
+	VTD_EV_DEV_IOTLB,	/* device-IOTLB (ATS) invalidation descriptor */
 	VTD_EV_COUNT,
 };
 
@@ -26,6 +27,8 @@ struct vtd_record {
 	enum vtd_event event;
 	int has_domain;
 	uint16_t domain;	/* VT-d domain id, where the event names one */
+	int has_sid;
+	uint16_t sid;		/* the device's source id (bus:dev.fn) */
 };
 
 /*
@@ -35,7 +38,12 @@ struct vtd_record {
  * count); -EINVAL for a line of another form that names none of the events
  * we count (QEMU also writes its own messages to the same file: skip it);
  * -EBADMSG for a line that names one of them but does not parse (a damaged
- * prefix or timestamp, a missing or bad domain field). That means QEMU's
+ * prefix or timestamp, a missing or bad domain field).
+ *
+ * vtd_inv_desc, which QEMU emits for every descriptor it takes off the
+ * queue, counts as VTD_EV_DEV_IOTLB for a device-IOTLB descriptor (its
+ * device's source id, from the descriptor's low quadword, in sid) and as
+ * VTD_EV_OTHER for the other types. That means QEMU's
  * trace format changed or the file is damaged, and the caller must fail:
  * skipping such lines would quietly turn every count into zero.
  */
