@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Builds the iosup-patched Xen hypervisor from Debian's xen source package.
 #
-# usage: kshim/xen/build.sh [--flavour rig|host]
+# usage: kshim/xen/build.sh [--flavour rig|flask|host]
 #   rig   (default) the rig's: Xen's defconfig with the debug checks and
 #         the perf counters on
+#   flask the rig's with the FLASK security module and Xen's default policy
+#         built in, and two policies to load at run time beside it
+#         (policy-default.bin, and policy-noperf.bin: the same without
+#         dom0's xen:perfcontrol, which the counters' op is checked
+#         against); the inputs gain RIG_FLASK_POLICIES, their directory
 #   host  for a host (kshim/xen/build-deb.sh packages it): the
 #         configuration of Debian's own xen-hypervisor-4.17-amd64 of the
 #         same version, no debug, no perf counters
@@ -32,14 +37,14 @@ DEBSRC_LIST=/etc/apt/sources.list.d/iosup-debsrc.sources
 flavour=rig
 while [ $# -gt 0 ]; do
 	case $1 in
-	--flavour) [ $# -ge 2 ] || die "--flavour needs rig or host"; flavour=$2; shift ;;
-	*) die "usage: build.sh [--flavour rig|host]" ;;
+	--flavour) [ $# -ge 2 ] || die "--flavour needs rig, flask or host"; flavour=$2; shift ;;
+	*) die "usage: build.sh [--flavour rig|flask|host]" ;;
 	esac
 	shift
 done
 case $flavour in
-rig | host) ;;
-*) die "--flavour: '$flavour' is not one of rig, host" ;;
+rig | flask | host) ;;
+*) die "--flavour: '$flavour' is not one of rig, flask, host" ;;
 esac
 
 need_root
@@ -178,6 +183,18 @@ configure() {
 			make -C "$xen" olddefconfig &&
 			[ "$(grep -cxE 'CONFIG_(DEBUG|PERF_COUNTERS|PERF_ARRAYS)=y' "$xen/.config")" -eq 3 ]
 		;;
+	flask)
+		# The rig's, with FLASK. The built-in policy is asked for by
+		# name: Kconfig drops it silently when checkpolicy is missing,
+		# and then an enforcing boot panics for want of a policy.
+		make -C "$xen" defconfig &&
+			printf '%s\n' CONFIG_DEBUG=y CONFIG_PERF_COUNTERS=y CONFIG_PERF_ARRAYS=y \
+				CONFIG_XSM=y CONFIG_XSM_FLASK=y CONFIG_XSM_FLASK_POLICY=y \
+				CONFIG_XSM_FLASK_DEFAULT=y >>"$xen/.config" &&
+			make -C "$xen" olddefconfig &&
+			[ "$(grep -cxE 'CONFIG_(DEBUG|PERF_COUNTERS|PERF_ARRAYS|XSM|XSM_FLASK|XSM_FLASK_POLICY|XSM_FLASK_DEFAULT)=y' \
+				"$xen/.config")" -eq 7 ]
+		;;
 	host)
 		# What a host runs: Debian's choices, none of the rig's checks.
 		cp "$1/debian.config" "$xen/.config" &&
@@ -185,6 +202,25 @@ configure() {
 			! grep -qxE 'CONFIG_(DEBUG|PERF_COUNTERS)=y' "$xen/.config"
 		;;
 	esac
+}
+
+# flask_policies TREE DEST: Xen's default policy as built into the
+# hypervisor, and the same without dom0's perfcontrol, into DEST.
+flask_policies() {
+	local tree=$1 dest=$2 src=$1/tools/flask/policy-noperf
+	cp "$tree/xen/xsm/flask/policy.bin" "$dest/policy-default.bin" || return 1
+	# A sibling of the default's sources: Makefile.common finds the tree
+	# three levels up.
+	cp -a "$tree/tools/flask/policy" "$src"
+	sed -i 's/\bperfcontrol\b//' "$src/modules/dom0.te"
+	if grep -qw perfcontrol "$src/modules/dom0.te"; then
+		echo "flask: perfcontrol is still granted in $src/modules/dom0.te" >&2
+		return 1
+	fi
+	make -C "$src" -f Makefile.common FLASK_BUILD_DIR="$src/build" \
+		POLICY_FILENAME="$dest/policy-noperf.bin" &&
+		[ -s "$dest/policy-noperf.bin" ] &&
+		! cmp -s "$dest/policy-default.bin" "$dest/policy-noperf.bin"
 }
 
 build_xen() {
@@ -196,7 +232,8 @@ build_xen() {
 	[ "$flavour" = rig ] || debian_config "$tmp/tree/debian.config"
 	log "building the hypervisor, $flavour flavour (log: $tmp/build.log)"
 	if ! { configure "$tmp/tree" &&
-		make -C "$tmp/tree/xen" -j"$(nproc)"; } >"$tmp/build.log" 2>&1; then
+		make -C "$tmp/tree/xen" -j"$(nproc)" &&
+		{ [ "$flavour" != flask ] || flask_policies "$tmp/tree" "$tmp"; }; } >"$tmp/build.log" 2>&1; then
 		tail -n 40 "$tmp/build.log" >&2
 		die "the hypervisor did not build (full log: $tmp/build.log)"
 	fi
@@ -216,3 +253,4 @@ out=$(cache_dir "xen-$flavour" "$key")
 [ -f "$out/xen" ] || phase xen-build build_xen "$src" "$out"
 
 "$SRC_ROOT/tests/vm/stock-inputs.sh" | sed "s|^XEN_IMAGE=.*|XEN_IMAGE=$out/xen|"
+[ "$flavour" != flask ] || echo "RIG_FLASK_POLICIES=$out"

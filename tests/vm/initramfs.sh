@@ -34,6 +34,14 @@ mapfile -t project_bins < <(find "$bin_dir" -type f -perm -u+x -name 'iosup*' \
 # evtchn are what xenstored and xl need; nvme is the device-DMA workload.
 boot_modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs nvme)
 
+# FLASK policies to load at run time (RIG_FLASK_POLICIES, a directory of
+# kshim/xen/build.sh --flavour flask): its policy-*.bin, in /flask.
+flask_files=()
+if [ -n "${RIG_FLASK_POLICIES:-}" ]; then
+	flask_files=("$RIG_FLASK_POLICIES"/policy-*.bin)
+	[ -f "${flask_files[0]}" ] || die "RIG_FLASK_POLICIES: no policy-*.bin in '$RIG_FLASK_POLICIES'"
+fi
+
 # The PV domU's kernel and initramfs, and what dom0 needs to start it.
 domu_files=() domu_ko=()
 if [ -n "${RIG_DOMU_KERNEL:-}" ] || [ -n "${RIG_DOMU_INITRD:-}" ]; then
@@ -57,7 +65,7 @@ mapfile -t ko_paths < <(/sbin/modprobe -d "$modules_dir" -S "$release" \
 key=$(hash_of "$RIG_DIR/init" "$RIG_DIR/guest.sh" "$RIG_DIR/scenarios" "$0" /bin/busybox \
 	"${xen_tools[@]}" "${rig_tools[@]}" "${project_bins[@]}" "${ko_paths[@]}" \
 	${extra_ko[@]+"${extra_ko[@]}"} ${domu_files[@]+"${domu_files[@]}"} \
-	${domu_ko[@]+"${domu_ko[@]}"})
+	${domu_ko[@]+"${domu_ko[@]}"} ${flask_files[@]+"${flask_files[@]}"})
 out=$(cache_dir initramfs "$key")
 cache_lock "$out"
 if [ -f "$out/initrd.gz" ]; then
@@ -109,6 +117,10 @@ for ko in "${ko_paths[@]}"; do
 	cp "$ko" "$root/lib/modules/boot/"
 	basename "$ko" >>"$root/etc/modules.boot"
 done
+if [ ${#flask_files[@]} -gt 0 ]; then
+	mkdir -p "$root/flask"
+	cp "${flask_files[@]}" "$root/flask/"
+fi
 for ko in ${extra_ko[@]+"${extra_ko[@]}"}; do
 	cp "$ko" "$root/lib/modules/extra/"
 done

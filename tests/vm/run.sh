@@ -87,8 +87,11 @@ if [ -z "$inputs" ]; then
 	phase stock-inputs "$RIG_DIR/stock-inputs.sh" >"$inputs"
 fi
 XEN_IMAGE='' KERNEL_IMAGE='' MODULES_DIR='' KERNEL_RELEASE='' XEN_ARGS=''
+RIG_FLASK_POLICIES=''
 # shellcheck disable=SC1090
 . "$inputs"
+# A FLASK hypervisor's policies, for the initramfs to ship.
+[ -z "$RIG_FLASK_POLICIES" ] || export RIG_FLASK_POLICIES
 # A disk brings its own modules (debian-disk.sh installs them).
 needed=(XEN_IMAGE KERNEL_IMAGE)
 [ -n "$disk" ] || needed+=(MODULES_DIR KERNEL_RELEASE)

@@ -16,10 +16,15 @@
 #            same invalidations per process as stock (within NOREAD_TOLERANCE)
 #   errors   every bad input of the sysctl asserts its errno; the reader's
 #            messages off Xen, on a stock hypervisor and for a missing domain
+#   flask    the patched hypervisor built with FLASK (build.sh --flavour
+#            flask), booted enforcing: the op is allowed to dom0 under Xen's
+#            default policy, refused (with Xen's avc line naming
+#            perfcontrol and dom0) under one without dom0's perfcontrol
+#            loaded at run time, allowed again with the default reloaded
 #   bench    fork+exit (and fork+exec) latency, patched vs stock (printed)
 #
 # usage: test-xen-counters.sh [--procs N] [--keep] [CHECK...]
-#   CHECK is any of exact, noread, errors, bench (default: all of them);
+#   CHECK is any of exact, noread, errors, flask, bench (default: all);
 #   only the boots those checks need are made.
 # Ends with "xen-counters: PASS" (exit 0) or "xen-counters: FAIL" (exit 1).
 set -euo pipefail
@@ -35,12 +40,12 @@ while [ $# -gt 0 ]; do
 	--procs) procs=$2; shift ;;
 	--keep) keep=1 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	exact|noread|errors|bench) checks+=("$1") ;;
+	exact|noread|errors|flask|bench) checks+=("$1") ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
 done
-[ ${#checks[@]} -gt 0 ] || checks=(exact noread errors bench)
+[ ${#checks[@]} -gt 0 ] || checks=(exact noread errors flask bench)
 [[ $procs =~ ^[1-9][0-9]{0,5}$ ]] || die "--procs: '$procs' is not a count"
 need_root
 
@@ -194,6 +199,28 @@ check_errors() {
 	fi
 }
 
+# Xen's line for the refusal (xen/xsm/flask/avc.c): the permission, the
+# calling domain and its type, the target and the class.
+FLASK_DENIAL='avc:  denied  { perfcontrol } for current=d0 scontext=system_u:system_r:dom0_t tcontext=system_u:system_r:xen_t tclass=xen'
+
+check_flask() {
+	local dir=$out/flask n
+	printf '\nflask:\n'
+	[ -f "$dir/console.log" ] || { test_fail "flask: no boot"; return; }
+	grep -aE '^[0-9.]+ (ok|FAIL) ' "$dir/console.log" | cut -d' ' -f2- | sed 's/^/  /'
+	grep -aqF 'Flask:  Starting in enforcing mode.' "$dir/console.log" ||
+		test_fail "flask: Xen did not start FLASK enforcing"
+	grep -aqE '^[0-9.]+ FAIL ' "$dir/console.log" && test_fail "flask: a guest-side step failed"
+	grep -aqE '^[0-9.]+ xenflask: 0' "$dir/console.log" ||
+		test_fail "flask: the guest's steps did not all run"
+	n=$(grep -acF "$FLASK_DENIAL" "$dir/console.log" || true)
+	if [ "$n" -ge 1 ]; then
+		echo "  ok   Xen refused it $n time(s): $FLASK_DENIAL"
+	else
+		test_fail "flask: no avc denial of perfcontrol to dom0 in Xen's console"
+	fi
+}
+
 check_bench() {
 	local p
 	printf '\nbench: latency in dom0 under QEMU TCG, microseconds (one boot each)\n'
@@ -207,6 +234,16 @@ check_bench() {
 	done
 }
 
+if wants flask; then
+	if phase flask-xen "$SRC_ROOT/kshim/xen/build.sh" --flavour flask >"$out/flask.inputs"; then
+		# The rig's arguments, then FLASK's; the policy is built in.
+		"$RIG_DIR/run.sh" --inputs "$out/flask.inputs" --procs "$procs" \
+			--xen-args "$xen_args flask=enforcing" --out "$out/flask" xenflask >/dev/null ||
+			test_fail "the 'flask' boot failed (see $out/flask/console.log)"
+	else
+		test_fail "kshim/xen/build.sh --flavour flask failed"
+	fi
+fi
 if wants exact || wants errors; then
 	boot read "$out/patched.inputs" --ats xencounters xenerrors || true
 fi
@@ -221,6 +258,7 @@ if [ $failed -eq 0 ]; then
 	! wants exact || check_exact
 	! wants noread || check_noread
 	! wants errors || check_errors
+	! wants flask || check_flask
 	! wants bench || check_bench
 fi
 echo
