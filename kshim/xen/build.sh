@@ -217,6 +217,7 @@ flask_policies() {
 		echo "flask: perfcontrol is still granted in $src/modules/dom0.te" >&2
 		return 1
 	fi
+	mkdir -p "$src/build"
 	make -C "$src" -f Makefile.common FLASK_BUILD_DIR="$src/build" \
 		POLICY_FILENAME="$dest/policy-noperf.bin" &&
 		[ -s "$dest/policy-noperf.bin" ] &&
