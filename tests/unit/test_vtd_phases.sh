@@ -48,7 +48,7 @@ LOG
 
 run 0 -a "$dir/console" "$dir/trace"
 # The device-IOTLB descriptor counts in the last column, the other one not.
-[[ $out == *$'\nstorm\t2\t3.0\t2\t1.00\t0\t0\t0\t0\t0\t-\t-\t1' ]] || fail "unexpected table: $out"
+[[ $out == *$'\nstorm\t2\t3.0\t2\t1.00\t0\t0\t0\t0\t0\t-\t-\t1\t0' ]] || fail "unexpected table: $out"
 expect_err "iosup-vtd-phases: VT-d domains: dom0=0x0 (5 events)"
 expect_err "iosup-vtd-phases: alignment: 2 marks, lag min -2.0 ms, max 12.0 ms (quiet period 1000 ms)"
 

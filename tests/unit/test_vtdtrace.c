@@ -73,6 +73,16 @@ static void test_trace_lines(void)
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type wait high 0x1000 low 0x100000025\n", &r), 0);
 	ASSERT_EQ(r.event, VTD_EV_OTHER);
 
+	/* The AMD IOMMU's: a page invalidation and a table walk, by domain. */
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:amdvi_pages_inval AMD-Vi pages for domain 0x3 invalidated\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_AMDVI_PAGES);
+	ASSERT_EQ(r.has_domain, 1);
+	ASSERT_EQ(r.domain, 3);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:amdvi_cache_update  update iotlb domid 0x0 devid: 00:03.0 gpa 0x1000 hpa 0x7000\n", &r), 0);
+	ASSERT_EQ(r.event, VTD_EV_DMA_MISS);
+	ASSERT_EQ(r.domain, 0);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:amdvi_pages_inval AMD-Vi pages for domain invalidated\n", &r), -EBADMSG);
+
 	/* An event we do not count parses, as "other". */
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc_iotlb_pagesx whatever\n", &r), 0);
 	ASSERT_EQ(r.event, VTD_EV_OTHER);

@@ -16,6 +16,9 @@
 #            same invalidations per process as stock (within NOREAD_TOLERANCE)
 #   errors   every bad input of the sysctl asserts its errno; the reader's
 #            messages off Xen, on a stock hypervisor and for a missing domain
+#   amd      the same storms on QEMU's AMD IOMMU (run.sh --iommu amd):
+#            dom0's page- plus domain-selective delta from the counters
+#            equals the amdvi_pages_inval commands QEMU took for domain 0
 #   flask    the patched hypervisor built with FLASK (build.sh --flavour
 #            flask), booted enforcing: the op is allowed to dom0 under Xen's
 #            default policy, refused (with Xen's avc line naming
@@ -24,7 +27,7 @@
 #   bench    fork+exit (and fork+exec) latency, patched vs stock (printed)
 #
 # usage: test-xen-counters.sh [--procs N] [--keep] [CHECK...]
-#   CHECK is any of exact, noread, errors, flask, bench (default: all);
+#   CHECK is any of exact, noread, errors, amd, flask, bench (default: all);
 #   only the boots those checks need are made.
 # Ends with "xen-counters: PASS" (exit 0) or "xen-counters: FAIL" (exit 1).
 set -euo pipefail
@@ -40,12 +43,12 @@ while [ $# -gt 0 ]; do
 	--procs) procs=$2; shift ;;
 	--keep) keep=1 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	exact|noread|errors|flask|bench) checks+=("$1") ;;
+	exact|noread|errors|amd|flask|bench) checks+=("$1") ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
 done
-[ ${#checks[@]} -gt 0 ] || checks=(exact noread errors flask bench)
+[ ${#checks[@]} -gt 0 ] || checks=(exact noread errors amd flask bench)
 [[ $procs =~ ^[1-9][0-9]{0,5}$ ]] || die "--procs: '$procs' is not a count"
 need_root
 
@@ -199,6 +202,43 @@ check_errors() {
 	fi
 }
 
+check_amd() {
+	local dir=$out/amd tag p k v lo hi qemu
+	printf '\namd: the counters on an AMD IOMMU, dom0; %d processes per storm\n' "$procs"
+	grep -aqF 'AMD-Vi: IOMMU 0 Enabled' "$dir/console.log" ||
+		{ test_fail "amd: Xen did not enable the AMD IOMMU"; return; }
+	"$SRC_ROOT/build/rig/tests/iosup-vtd-phases" -d 0 "$dir/console.log" \
+		"$dir/trace.log" >"$dir/results-dom0.tsv" ||
+		{ test_fail "amd: iosup-vtd-phases failed"; return; }
+	printf '%-12s %10s %10s %6s %10s\n' phase counters qemu match per-proc
+	for tag in xc-forkexit xc-forkexec; do
+		for k in iotlb_psi iotlb_dsi; do
+			for p in A B C D; do
+				v=$(window_field "$dir" "$tag" "$p" "$k")
+				[[ $v =~ ^[0-9]+$ ]] || { test_fail "amd: no $k at $p of $tag in the console"; return; }
+				printf -v "a_${k}_$p" '%s' "$v"
+			done
+		done
+		# Both granularities: QEMU's command does not tell them apart.
+		lo=$((a_iotlb_psi_C + a_iotlb_dsi_C - a_iotlb_psi_B - a_iotlb_dsi_B))
+		hi=$((a_iotlb_psi_D + a_iotlb_dsi_D - a_iotlb_psi_A - a_iotlb_dsi_A))
+		qemu=$(awk -F'\t' -v p="$tag" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "amdvi_pages") c = i; next }
+			$1 == p && c { print $c }' "$dir/results-dom0.tsv")
+		[[ $qemu =~ ^[0-9]+$ ]] || { test_fail "amd: no amdvi_pages count for $tag in QEMU's results"; return; }
+		printf '%-12s %10d %10d %6s %10.2f\n' "$tag" "$lo" "$qemu" \
+			"$([ "$lo" -eq "$qemu" ] && echo yes || echo NO)" \
+			"$(awk -v x="$lo" -v n="$procs" 'BEGIN { print x / n }')"
+		[ "$lo" -gt 0 ] || test_fail "amd: $tag: no invalidation counted: is dom0 strict on the AMD IOMMU?"
+		if [ "$lo" -eq "$hi" ]; then
+			[ "$lo" -eq "$qemu" ] ||
+				test_fail "amd: $tag: counters say $lo page invalidations, QEMU saw $qemu"
+		else
+			[ "$qemu" -ge "$lo" ] && [ "$qemu" -le "$hi" ] ||
+				test_fail "amd: $tag: QEMU saw $qemu, outside the counters' [$lo, $hi]"
+		fi
+	done
+}
+
 # Xen's line for the refusal (xen/xsm/flask/avc.c): the permission, the
 # calling domain and its type, the target and the class.
 FLASK_DENIAL='avc:  denied  { perfcontrol } for current=d0 scontext=system_u:system_r:dom0_t tcontext=system_u:system_r:xen_t tclass=xen'
@@ -234,6 +274,9 @@ check_bench() {
 	done
 }
 
+if wants amd; then
+	boot amd "$out/patched.inputs" --iommu amd xencounters || true
+fi
 if wants flask; then
 	if phase flask-xen "$SRC_ROOT/kshim/xen/build.sh" --flavour flask >"$out/flask.inputs"; then
 		# The rig's arguments, then FLASK's; the policy is built in.
@@ -258,6 +301,7 @@ if [ $failed -eq 0 ]; then
 	! wants exact || check_exact
 	! wants noread || check_noread
 	! wants errors || check_errors
+	! wants amd || check_amd
 	! wants flask || check_flask
 	! wants bench || check_bench
 fi

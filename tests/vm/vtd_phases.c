@@ -10,7 +10,8 @@
  *
  * Output: one tab-separated row per phase, with a header. dev_iotlb, last,
  * counts device-IOTLB descriptors of every device: they name a device, not
- * a VT-d domain, so -d does not filter them. On stderr, the
+ * a VT-d domain, so -d does not filter them. amdvi_pages, after it, counts
+ * an AMD IOMMU's page invalidation commands (its domain ids are Xen's). On stderr, the
  * VT-d domain ids the trace names, each with its Xen domain (-n says how
  * many there must be), and with -a how far each mark lies from the device
  * DMA its probe read caused (see check_alignment()).
@@ -375,7 +376,7 @@ static void print_phases(void)
 {
 	size_t i;
 
-	printf("phase\tprocs\tseconds\tiotlb_pages\tpages_per_proc\tiotlb_domain\tiotlb_global\twait_sw\tdma_hit\tdma_miss\tmean_us\tp99_us\tdev_iotlb\n");
+	printf("phase\tprocs\tseconds\tiotlb_pages\tpages_per_proc\tiotlb_domain\tiotlb_global\twait_sw\tdma_hit\tdma_miss\tmean_us\tp99_us\tdev_iotlb\tamdvi_pages\n");
 	for (i = 0; i < nphases; i++) {
 		const struct phase *ph = &phases[i];
 		char per_proc[32] = "-";
@@ -383,13 +384,13 @@ static void print_phases(void)
 		if (ph->procs)
 			snprintf(per_proc, sizeof(per_proc), "%.2f",
 				 (double)ph->count[VTD_EV_IOTLB_PAGES] / (double)ph->procs);
-		printf("%s\t%lu\t%.1f\t%lu\t%s\t%lu\t%lu\t%lu\t%lu\t%lu\t%s\t%s\t%lu\n",
+		printf("%s\t%lu\t%.1f\t%lu\t%s\t%lu\t%lu\t%lu\t%lu\t%lu\t%s\t%s\t%lu\t%lu\n",
 		       ph->name, ph->procs, (double)(ph->end - ph->begin) / 1e6,
 		       ph->count[VTD_EV_IOTLB_PAGES], per_proc,
 		       ph->count[VTD_EV_IOTLB_DOMAIN], ph->count[VTD_EV_IOTLB_GLOBAL],
 		       ph->count[VTD_EV_WAIT_SW], ph->count[VTD_EV_DMA_HIT],
 		       ph->count[VTD_EV_DMA_MISS], ph->mean_us, ph->p99_us,
-		       ph->count[VTD_EV_DEV_IOTLB]);
+		       ph->count[VTD_EV_DEV_IOTLB], ph->count[VTD_EV_AMDVI_PAGES]);
 	}
 }
 

@@ -22,6 +22,9 @@ static const struct {
 	{ "vtd_iotlb_page_update", VTD_EV_DMA_MISS, "domain 0x" },
 	/* Every queued descriptor; only the device-IOTLB ones count. */
 	{ "vtd_inv_desc", VTD_EV_DEV_IOTLB, NULL },
+	/* The AMD IOMMU's (-device amd-iommu). */
+	{ "amdvi_pages_inval", VTD_EV_AMDVI_PAGES, "domain 0x" },
+	{ "amdvi_cache_update", VTD_EV_DMA_MISS, "domid 0x" },
 };
 
 /*

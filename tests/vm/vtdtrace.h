@@ -19,6 +19,7 @@ enum vtd_event {
 	VTD_EV_DMA_HIT,		/* device DMA translation found in the IOTLB */
 	VTD_EV_DMA_MISS,	/* device DMA translation walked the tables */
 	VTD_EV_DEV_IOTLB,	/* device-IOTLB (ATS) invalidation descriptor */
+	VTD_EV_AMDVI_PAGES,	/* AMD-Vi INVALIDATE_IOMMU_PAGES (a range or all) */
 	VTD_EV_COUNT,
 };
 
@@ -43,7 +44,10 @@ struct vtd_record {
  * vtd_inv_desc, which QEMU emits for every descriptor it takes off the
  * queue, counts as VTD_EV_DEV_IOTLB for a device-IOTLB descriptor (its
  * device's source id, from the descriptor's low quadword, in sid) and as
- * VTD_EV_OTHER for the other types. That means QEMU's
+ * VTD_EV_OTHER for the other types. QEMU's AMD IOMMU has no such detail:
+ * amdvi_pages_inval is its page invalidation command, whether for a range
+ * or for all of a domain's pages (by the domain id, Xen's own domid), and
+ * amdvi_cache_update a DMA translation that walked the tables. That means QEMU's
  * trace format changed or the file is damaged, and the caller must fail:
  * skipping such lines would quietly turn every count into zero.
  */
