@@ -4,6 +4,10 @@
 # is loaded; allowed again with the default one back. Each step prints
 # "ok" or "FAIL"; the host also checks Xen's avc line for the refusal.
 fail=0
+# xl fails some commands (getenforce among them) without a config file;
+# its defaults are what this needs.
+mkdir -p /etc/xen
+[ -f /etc/xen/xl.conf ] || : >/etc/xen/xl.conf
 
 step() {
 	want_status=$1 want_text=$2
