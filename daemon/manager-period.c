@@ -494,6 +494,10 @@ static void fill_metrics_domain(const struct manager *m, size_t i, struct metric
 		.pt_unmaps = v->xen.pt_unmaps,
 		.pt_maps = v->xen.pt_maps,
 		.iotlb_psi = v->xen.iotlb_psi,
+		.have_dev_iotlb = v->xen.have_dev_iotlb,
+		.dev_iotlb = v->xen.dev_iotlb,
+		.have_failed = v->xen.have_failed,
+		.failed = v->xen.failed,
 		.have_pool = v->have_pool,
 	};
 	for (l = 0; l < CTL_LEVELS && l < CTL_PROTO_LEVELS; l++) {

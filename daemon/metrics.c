@@ -101,6 +101,18 @@ static bool xen_psi(const struct metrics_domain *d, uint64_t *v)
 	return d->have_xen;
 }
 
+static bool xen_dev_iotlb(const struct metrics_domain *d, uint64_t *v)
+{
+	*v = d->dev_iotlb;
+	return d->have_xen && d->have_dev_iotlb;
+}
+
+static bool xen_failed(const struct metrics_domain *d, uint64_t *v)
+{
+	*v = d->failed;
+	return d->have_xen && d->have_failed;
+}
+
 static void domain_family(FILE *f, const struct metrics_period *p, const char *name,
 			  const char *help, domain_value_fn fn)
 {
@@ -224,6 +236,12 @@ int metrics_render(const struct metrics_period *p, char **out, size_t *len)
 	domain_family(f, p, "iosup_xen_iotlb_page_invalidations_total",
 		      "Page-selective IOTLB invalidations Xen issued for the domain.",
 		      xen_psi);
+	domain_family(f, p, "iosup_xen_device_iotlb_invalidations_total",
+		      "Device-IOTLB (ATS) invalidations Xen issued for the domain's devices.",
+		      xen_dev_iotlb);
+	domain_family(f, p, "iosup_xen_failed_invalidations_total",
+		      "IOMMU invalidations for the domain that the IOMMU did not complete.",
+		      xen_failed);
 	level_family(f, p, "iosup_pool_tables", GAUGE,
 		     "Page tables in the level's pool (a table is a page; level 4's a pgd pair, two).",
 		     POOL);

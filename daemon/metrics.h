@@ -62,6 +62,9 @@ struct metrics_domain {
 	const char *name;	/* "" or NULL: not known */
 	bool have_xen;
 	uint64_t pt_unmaps, pt_maps, iotlb_psi;	/* Xen's, cumulative */
+	/* Xen's too, where the hypervisor counts them (have_xen and have_*). */
+	bool have_dev_iotlb, have_failed;
+	uint64_t dev_iotlb, failed;
 	bool have_pool;
 	bool have_level[CTL_LEVELS];
 	struct metrics_level level[CTL_LEVELS];	/* [0] is level 1 */

@@ -29,6 +29,7 @@ static void fixed_period(struct metrics_domain doms[2], struct metrics_period *p
 	doms[0] = (struct metrics_domain){
 		.domid = 0, .name = "Domain-0",
 		.have_xen = true, .pt_unmaps = 900, .pt_maps = 880, .iotlb_psi = 1234,
+		.have_dev_iotlb = true, .dev_iotlb = 1250, .have_failed = true, .failed = 0,
 		.have_pool = true,
 		.have_level = { true, true, true, true },
 	};
@@ -70,6 +71,12 @@ static const char golden[] =
 	"# HELP iosup_xen_iotlb_page_invalidations_total Page-selective IOTLB invalidations Xen issued for the domain.\n"
 	"# TYPE iosup_xen_iotlb_page_invalidations_total counter\n"
 	"iosup_xen_iotlb_page_invalidations_total{domid=\"0\",domain=\"Domain-0\"} 1234\n"
+	"# HELP iosup_xen_device_iotlb_invalidations_total Device-IOTLB (ATS) invalidations Xen issued for the domain's devices.\n"
+	"# TYPE iosup_xen_device_iotlb_invalidations_total counter\n"
+	"iosup_xen_device_iotlb_invalidations_total{domid=\"0\",domain=\"Domain-0\"} 1250\n"
+	"# HELP iosup_xen_failed_invalidations_total IOMMU invalidations for the domain that the IOMMU did not complete.\n"
+	"# TYPE iosup_xen_failed_invalidations_total counter\n"
+	"iosup_xen_failed_invalidations_total{domid=\"0\",domain=\"Domain-0\"} 0\n"
 	"# HELP iosup_pool_tables Page tables in the level's pool (a table is a page; level 4's a pgd pair, two).\n"
 	"# TYPE iosup_pool_tables gauge\n"
 	"iosup_pool_tables{domid=\"0\",domain=\"Domain-0\",level=\"1\"} 96\n"
