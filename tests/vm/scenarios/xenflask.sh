@@ -23,7 +23,8 @@ step() {
 	esac
 }
 
-step 0 Enforcing xl getenforce
+# xl getenforce exits with the mode's number: 1 is enforcing.
+step 1 Enforcing xl getenforce
 step 0 'domid=0 ' iosup-xen-counters --raw 0
 step 0 '' xl loadpolicy /flask/policy-noperf.bin
 step 1 'not privileged' iosup-xen-counters --raw 0
