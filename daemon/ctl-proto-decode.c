@@ -465,6 +465,21 @@ static int decode_level(struct ctx *c, struct json_object *o, const char *p, int
 	       get_u32(c, o, p, "lease_left", IOSUP_LEASE_MAX, &v->lease_left) ? -EINVAL : 0;
 }
 
+/*
+ * A count the hypervisor may not keep: null or, from an iosupd that
+ * predates it, absent, both unknown.
+ */
+static int get_optional_count(struct ctx *c, struct json_object *o, const char *p,
+			      const char *key, bool *have, uint64_t *out)
+{
+	if (!json_object_object_get_ex(o, key, NULL)) {
+		*have = false;
+		*out = 0;
+		return 0;
+	}
+	return get_uint(c, o, p, key, UINT64_MAX, have, out);
+}
+
 static int decode_xen(struct ctx *c, struct json_object *o, struct iosup_xen_counters *x)
 {
 	const char *p = "domain.xen";
@@ -476,8 +491,8 @@ static int decode_xen(struct ctx *c, struct json_object *o, struct iosup_xen_cou
 	       get_u64(c, o, p, "unmaps", &x->pt_unmaps) ||
 	       get_u64(c, o, p, "maps", &x->pt_maps) ||
 	       get_u64(c, o, p, "wait_ns", &x->wait_ns) ||
-	       get_uint(c, o, p, "dev_iotlb", UINT64_MAX, &x->have_dev_iotlb, &x->dev_iotlb) ||
-	       get_uint(c, o, p, "failed", UINT64_MAX, &x->have_failed, &x->failed) ? -EINVAL : 0;
+	       get_optional_count(c, o, p, "dev_iotlb", &x->have_dev_iotlb, &x->dev_iotlb) ||
+	       get_optional_count(c, o, p, "failed", &x->have_failed, &x->failed) ? -EINVAL : 0;
 }
 
 /* "policy": every key's value, and "from" with every key's source. */

@@ -190,10 +190,13 @@ static int issue_entries(struct iosup_xen *x, uint32_t flags, uint16_t domid,
 			  nr_out, filled);
 		if (r != -EINVAL)
 			return r;
-		x->entry_size = 0;
 	}
 	*filled = XEN_IOSUP_ENTRY_SIZE_V1;
-	return issue(x, flags, domid, 0, nr_entries, 0, buf, nr_out, NULL);
+	r = issue(x, flags, domid, 0, nr_entries, 0, buf, nr_out, NULL);
+	/* The first layout it is, unless the request itself was refused. */
+	if (r != -EINVAL)
+		x->entry_size = 0;
+	return r;
 }
 
 /*
@@ -223,10 +226,11 @@ static size_t entry_stride(const struct iosup_xen *x)
 
 /*
  * Entry i of a buffer of entries stride bytes apart, of which the
- * hypervisor wrote the first filled bytes each; the rest is unknown.
+ * hypervisor wrote the first filled bytes each; the rest is unknown. Less
+ * than the first layout is a hypervisor gone wrong: -EIO.
  */
-static void from_abi(struct iosup_xen_counters *out, const void *buf,
-		     uint32_t i, size_t stride, uint32_t filled)
+static int from_abi(struct iosup_xen_counters *out, const void *buf,
+		    uint32_t i, size_t stride, uint32_t filled)
 {
 	struct xen_iosup_iommu_counters entry, *in = &entry;
 	const size_t dev_iotlb_end = offsetof(struct xen_iosup_iommu_counters, dev_iotlb) +
@@ -234,6 +238,8 @@ static void from_abi(struct iosup_xen_counters *out, const void *buf,
 	const size_t failed_end = offsetof(struct xen_iosup_iommu_counters, failed) +
 				  sizeof(in->failed);
 
+	if (filled < XEN_IOSUP_ENTRY_SIZE_V1)
+		return -EIO;
 	if (filled > stride)
 		filled = stride;
 	if (filled > sizeof(entry))
@@ -253,6 +259,7 @@ static void from_abi(struct iosup_xen_counters *out, const void *buf,
 	out->dev_iotlb = out->have_dev_iotlb ? in->dev_iotlb : 0;
 	out->have_failed = filled >= failed_end;
 	out->failed = out->have_failed ? in->failed : 0;
+	return 0;
 }
 
 int iosup_xen_read(struct iosup_xen *x, uint16_t domid,
@@ -267,7 +274,7 @@ int iosup_xen_read(struct iosup_xen *x, uint16_t domid,
 		return -ENOMEM;
 	r = classify(issue_entries(x, 0, domid, 1, buf, NULL, &filled));
 	if (!r)
-		from_abi(out, buf, 0, entry_stride(x), filled);
+		r = from_abi(out, buf, 0, entry_stride(x), filled);
 	xencall_free_buffer(x->call, buf);
 	return r;
 }
@@ -308,8 +315,14 @@ int iosup_xen_read_all(struct iosup_xen *x, struct iosup_xen_counters **out,
 		xencall_free_buffer(x->call, buf);
 		return -ENOMEM;
 	}
-	for (i = 0; i < nr && i < cap; i++)
-		from_abi(&res[i], buf, i, entry_stride(x), filled);
+	for (i = 0; i < nr && i < cap; i++) {
+		r = from_abi(&res[i], buf, i, entry_stride(x), filled);
+		if (r) {
+			free(res);
+			xencall_free_buffer(x->call, buf);
+			return r;
+		}
+	}
 	if (buf)
 		xencall_free_buffer(x->call, buf);
 	*out = res;

@@ -64,9 +64,10 @@ struct xen_iosup_iommu_counters {
 
     /*
      * Device-IOTLB (ATS) invalidations completed for the domain's devices:
-     * one per device with ATS enabled behind the IOMMU, for each IOTLB
-     * invalidation above that covers it. Counted by the device's owner.
-     * Their time is in wait_ns too.
+     * on VT-d one per device with ATS enabled behind the IOMMU for each
+     * IOTLB invalidation above that covers it, on AMD-Vi one per ATS
+     * device of the domain (and per phantom function). Counted by the
+     * device's owner at the time. Their time is in wait_ns too.
      */
     uint64_aligned_t dev_iotlb;
     /*
@@ -120,12 +121,17 @@ struct xen_sysctl_iosup_iommu_stats {
     uint32_t nr_entries;
     /*
      * IN: the size of one entry of buffer in bytes (entries are this far
-     * apart), or 0 for XEN_IOSUP_ENTRY_SIZE_V1.
-     * OUT: unchanged if it was 0; else the bytes of each entry written, the
-     * smaller of the caller's size and the hypervisor's. Bytes past them
-     * are left as they were.
+     * apart), or 0 for XEN_IOSUP_ENTRY_SIZE_V1. Set it on every call.
+     * OUT, on success only: unchanged if it was 0; else the bytes of each
+     * entry written, the smaller of the caller's size and the
+     * hypervisor's. Bytes past them are left as they were.
      */
     uint32_t entry_size;
+    /*
+     * The entries, entry_size apart: index it as an array of
+     * xen_iosup_iommu_counters_t only when entry_size is its size (with 0,
+     * entries are XEN_IOSUP_ENTRY_SIZE_V1 bytes apart).
+     */
     XEN_GUEST_HANDLE_64(xen_iosup_iommu_counters_t) buffer;
 };
 typedef struct xen_sysctl_iosup_iommu_stats xen_sysctl_iosup_iommu_stats_t;

@@ -113,6 +113,8 @@ static void test_trace_lines_damaged(void)
 	/* A descriptor event without its type, or its quadwords. */
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc device high 0x1 low 0x1800000003\n", &r), -EBADMSG);
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device low 0x1800000003\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x low 0x3\n", &r), -EBADMSG);
+	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x-1 low 0x3\n", &r), -EBADMSG);
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x1 low 0x\n", &r), -EBADMSG);
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type device high 0x1 low 0x18z\n", &r), -EBADMSG);
 	ASSERT_EQ(vtd_parse_trace_line("1@1.1:vtd_inv_desc invalidate desc type  high 0x1 low 0x1\n", &r), -EBADMSG);

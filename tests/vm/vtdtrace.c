@@ -46,8 +46,11 @@ static int parse_inv_desc(const char *args, struct vtd_record *rec)
 	p = strstr(type, " high 0x");
 	if (!p || p == type)
 		return -EINVAL;
+	p += strlen(" high 0x");
+	if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+		return -EINVAL;
 	errno = 0;
-	hi = strtoull(p + strlen(" high 0x"), &end, 16);
+	hi = strtoull(p, &end, 16);
 	if (errno || strncmp(end, " low 0x", strlen(" low 0x")))
 		return -EINVAL;
 	p = end + strlen(" low 0x");

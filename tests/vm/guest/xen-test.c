@@ -158,7 +158,7 @@ static int raw(struct iosup_xen *x, uint32_t flags, uint16_t domid,
 		.flags = flags, .domid = domid, .pad0 = pad0,
 		.nr_entries = nr, .entry_size = entry_size, .capacity = cap * V1_SIZE,
 	};
-	struct iosup_xen_raw_reply reply;
+	struct iosup_xen_raw_reply reply = { 0 };
 	int r;
 
 	r = iosup_xen_raw(x, &req, &reply);
@@ -171,10 +171,11 @@ static int raw(struct iosup_xen *x, uint32_t flags, uint16_t domid,
 /*
  * Every domain's entries asked for at entry_size with room for nr of them,
  * each stride bytes apart: the op succeeds, entry_size comes back as
- * want_size, and of each entry exactly the first want_written bytes are
- * written (a written byte is one no longer IOSUP_XEN_RAW_FILL: the domid's
- * high byte and the padding are zero, so the first and last written bytes
- * are checked by position). Returns the number of failures.
+ * want_size, of each entry exactly the first want_written bytes are
+ * written, and nothing past the last entry (room is left for two more). A
+ * written byte is one no longer IOSUP_XEN_RAW_FILL: checked by position,
+ * where the value is known to be small (the domid's high byte, the
+ * padding, the top byte of the last counter). Returns the failures.
  */
 static int layout(struct iosup_xen *x, const char *what, uint32_t entry_size,
 		  size_t stride, uint32_t nr, uint32_t want_size, size_t want_written)
@@ -183,7 +184,7 @@ static int layout(struct iosup_xen *x, const char *what, uint32_t entry_size,
 		.flags = 1u, .nr_entries = nr, .entry_size = entry_size,
 		.capacity = stride * nr,
 	};
-	struct iosup_xen_raw_reply reply;
+	struct iosup_xen_raw_reply reply = { 0 };
 	size_t i, b;
 	int r, bad = 0;
 
@@ -201,9 +202,13 @@ static int layout(struct iosup_xen *x, const char *what, uint32_t entry_size,
 	for (i = 0; i < reply.nr_entries && i < nr; i++) {
 		const unsigned char *e = reply.buf + i * stride;
 
-		/* The domid's high byte (dom0 .. 0x7ff2) and pad[0] are written. */
-		if (e[1] == IOSUP_XEN_RAW_FILL || e[2] == IOSUP_XEN_RAW_FILL) {
-			printf("FAIL %s: entry %zu was not written\n", what, i);
+		/*
+		 * The domid's high byte (dom0 .. 0x7ff2), pad[0] and the top
+		 * byte of the last counter written are all written.
+		 */
+		if (e[1] == IOSUP_XEN_RAW_FILL || e[2] == IOSUP_XEN_RAW_FILL ||
+		    e[want_written - 1] == IOSUP_XEN_RAW_FILL) {
+			printf("FAIL %s: entry %zu was not written in full\n", what, i);
 			bad++;
 		}
 		for (b = want_written; b < stride; b++) {
@@ -213,6 +218,14 @@ static int layout(struct iosup_xen *x, const char *what, uint32_t entry_size,
 				bad++;
 				break;
 			}
+		}
+	}
+	for (b = (size_t)reply.nr_entries * stride; reply.nr_entries < nr && b < req.capacity; b++) {
+		if (reply.buf[b] != IOSUP_XEN_RAW_FILL) {
+			printf("FAIL %s: byte %zu, past the %u entries, written\n", what, b,
+			       reply.nr_entries);
+			bad++;
+			break;
 		}
 	}
 	if (!bad)
