@@ -58,8 +58,8 @@ struct iosup_xen {
 	 */
 	uint32_t read_all_cap;
 	/*
-	 * The entry size to ask for: ours, until a hypervisor of the first
-	 * layout refuses it, then XEN_IOSUP_ENTRY_SIZE_V1's 0 for good.
+	 * The entry size to ask for: ours, until a hypervisor refuses it and
+	 * takes the first layout's 0 instead (see issue_entries()).
 	 */
 	uint32_t entry_size;
 };
@@ -175,9 +175,9 @@ static int issue(struct iosup_xen *x, uint32_t flags, uint16_t domid,
 
 /*
  * The op with this backend's entry size. A hypervisor of the first layout
- * refuses any size with -EINVAL (it was padding); then it is asked again,
- * and every time after, with 0. *filled gets the bytes of each entry it
- * wrote.
+ * refuses any size with -EINVAL (it was padding); then it is asked again
+ * with 0, and if it takes that, with 0 from then on. *filled gets the
+ * bytes of each entry it wrote.
  */
 static int issue_entries(struct iosup_xen *x, uint32_t flags, uint16_t domid,
 			 uint32_t nr_entries, struct xen_iosup_iommu_counters *buf,

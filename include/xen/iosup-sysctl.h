@@ -40,10 +40,11 @@ struct xen_iosup_iommu_counters {
     /* IOMMU maps caused by a page type change back to writable. */
     uint64_aligned_t pt_maps;
     /*
-     * IOTLB invalidations issued to the IOMMU for the domain, by
-     * granularity: page-selective, domain-selective, global. One per IOMMU
-     * unit the domain's devices sit behind. Counted by the domain id the
-     * invalidation carries; those for no live domain (global ones,
+     * IOTLB invalidations completed by the IOMMU for the domain, by
+     * granularity: page-selective, domain-selective, global (on AMD-Vi: a
+     * range of the domain's pages, all of them, every domain's). One per
+     * IOMMU unit the domain's devices sit behind. Counted by the domain id
+     * the invalidation carries; those for no live domain (global ones,
      * quarantine) are counted under DOMID_XEN.
      */
     uint64_aligned_t iotlb_psi;

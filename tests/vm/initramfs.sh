@@ -9,7 +9,8 @@
 # With RIG_DOMU_KERNEL and RIG_DOMU_INITRD set (run.sh with RIG_DOMU=1) it
 # also ships what the domu scenario needs: those two files in /domu,
 # xenconsoled, xenconsole and libxl's save helper (xl save and restore),
-# and xen-pciback (not loaded at boot).
+# and xen-pciback (not loaded at boot). With RIG_FLASK_POLICIES (a directory
+# of kshim/xen/build.sh --flavour flask) its policy-*.bin go to /flask.
 # Prints the path of the (cached) gzipped cpio archive.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -87,13 +87,19 @@ need_root() {
 	[ "$(id -u)" -eq 0 ] || die "this needs root (apt-get, and /var/cache/iosup); run it as root"
 }
 
-# tsv DIR PHASE COLUMN: one cell of a rig run's results.tsv (run.sh --out
-# DIR); fails if the phase or the column is missing.
-tsv() {
+# cell FILE PHASE COLUMN: one cell of iosup-vtd-phases' table, the column
+# found by its header; fails if the phase or the column is missing.
+cell() {
 	awk -F'\t' -v p="$2" -v col="$3" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
 		$1 == p && c { print $c; found = 1 }
-		END { if (!found) exit 1 }' "$1/results.tsv"
+		END { if (!found) exit 1 }' "$1"
+}
+
+# tsv DIR PHASE COLUMN: one cell of a rig run's results.tsv (run.sh --out
+# DIR).
+tsv() {
+	cell "$1/results.tsv" "$2" "$3"
 }
 
 # The verdict of a rig test that checks several things: test_fail says what

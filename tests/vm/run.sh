@@ -6,12 +6,14 @@
 #   --inputs FILE   shell assignments XEN_IMAGE, KERNEL_IMAGE, MODULES_DIR,
 #                   KERNEL_RELEASE (neither of these two with --disk), and
 #                   XEN_ARGS if that hypervisor needs more on its command
-#                   line (default: stock Debian builds)
+#                   line, RIG_FLASK_POLICIES if it is a FLASK one with
+#                   policies to ship (default: stock Debian builds)
 #   --relaxed       boot without dom0-iommu=strict (the control case)
-#   --iommu amd     QEMU's AMD IOMMU instead of its VT-d (with interrupt
-#                   remapping, without which Xen finds no IO-APIC in its
-#                   IVRS); its page invalidations are results' amdvi_pages.
-#                   Without the alignment check (see analyze below)
+#   --iommu vtd|amd the emulated IOMMU: QEMU's VT-d (default), or its AMD
+#                   IOMMU (with interrupt remapping, without which Xen
+#                   finds no IO-APIC in its IVRS), whose page invalidations
+#                   are results' amdvi_pages; no alignment check there (see
+#                   analyze below)
 #   --ats           give dom0 a device with ATS (a virtio disk behind a PCIe
 #                   root port, the one QEMU device that has it) on a VT-d
 #                   with device-IOTLB support, boot Xen with ats=1, and

@@ -194,13 +194,6 @@ domu_did=$(grep -oE 'domU1=0x[0-9a-f]+' <<<"$ids" | cut -d= -f2)
 domid=$({ grep -aoE 'domu: domu-dev is domain [0-9]+' "$boot/console.log" || true; } | awk '{ print $NF }')
 [ -n "$domid" ] || { test_fail "no domid for domu-dev in the console"; test_finish; }
 
-# cell FILE PHASE COLUMN
-cell() {
-	awk -F'\t' -v p="$2" -v col="$3" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		$1 == p && c { print $c; found = 1 }
-		END { if (!found) exit 1 }' "$1"
-}
 # counter TAG PHASE begin|end: the domU's iotlb_psi at that mark.
 counter() {
 	local line

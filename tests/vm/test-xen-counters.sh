@@ -127,8 +127,7 @@ check_exact() {
 		lo=$((c - b)) hi=$((d - a))
 		qemu=$(awk -F'\t' -v p="$tag" '$1 == p { print $4 }' "$dir/results-dom0.tsv")
 		qdsi=$(awk -F'\t' -v p="$tag" '$1 == p { print $6 }' "$dir/results-dom0.tsv")
-		qdev=$(awk -F'\t' -v p="$tag" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "dev_iotlb") c = i; next }
-			$1 == p && c { print $c }' "$dir/results-dom0.tsv")
+		qdev=$(cell "$dir/results-dom0.tsv" "$tag" dev_iotlb) || qdev=''
 		[[ $qdev =~ ^[0-9]+$ ]] || { test_fail "exact: no dev_iotlb count for $tag in QEMU's results"; return; }
 		[ -n "$qemu" ] || { test_fail "exact: no phase $tag in QEMU's results"; return; }
 		dsi=$((w_iotlb_dsi_C - w_iotlb_dsi_B))
@@ -222,8 +221,7 @@ check_amd() {
 		# Both granularities: QEMU's command does not tell them apart.
 		lo=$((a_iotlb_psi_C + a_iotlb_dsi_C - a_iotlb_psi_B - a_iotlb_dsi_B))
 		hi=$((a_iotlb_psi_D + a_iotlb_dsi_D - a_iotlb_psi_A - a_iotlb_dsi_A))
-		qemu=$(awk -F'\t' -v p="$tag" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "amdvi_pages") c = i; next }
-			$1 == p && c { print $c }' "$dir/results-dom0.tsv")
+		qemu=$(cell "$dir/results-dom0.tsv" "$tag" amdvi_pages) || qemu=''
 		[[ $qemu =~ ^[0-9]+$ ]] || { test_fail "amd: no amdvi_pages count for $tag in QEMU's results"; return; }
 		printf '%-12s %10d %10d %6s %10.2f\n' "$tag" "$lo" "$qemu" \
 			"$([ "$lo" -eq "$qemu" ] && echo yes || echo NO)" \
