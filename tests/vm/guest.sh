@@ -12,6 +12,23 @@ param() {
 	done
 }
 
+# expect_cli STATUS TEXT CMD...: runs CMD, which must exit with STATUS and
+# say TEXT (stdout and stderr); prints "ok" or "FAIL" with what it got, and
+# sets fail=1 on a failure.
+expect_cli() {
+	want_status=$1 want_text=$2
+	shift 2
+	text=$("$@" 2>&1)
+	status=$?
+	case $status:$text in
+	"$want_status:"*"$want_text"*)
+		echo "ok   $*: exit $status, '$want_text'" ;;
+	*)
+		echo "FAIL $*: expected exit $want_status and '$want_text', got exit $status: $text"
+		fail=1 ;;
+	esac
+}
+
 # A second of nothing on each side of a phase boundary: the host stamps a
 # mark a few milliseconds after it was written.
 settle() { sleep 1; }
