@@ -84,8 +84,9 @@
  * samples adds up to the same figure, as the window is in time, not in
  * samples. Counters read once a period cannot tell a burst from steady
  * churn of the same rate, so the floor errs on the side of keeping the
- * pages while hand-outs go on; the module counts tables in use for L4
- * only, and a low-water mark of the pool between samples would make it
+ * pages while hand-outs go on. The tables in use, which the module
+ * reports at every level, bound what the live processes will give back but
+ * not when; a low-water mark of the pool between samples would make it
  * exact.
  */
 #define DEMAND_WINDOW_MS 2000

@@ -122,7 +122,7 @@ struct ctl_proto_level {
 	uint32_t limit;		/* tables the pool may hold */
 	uint64_t pool;		/* tables in it */
 	uint64_t hits, misses;
-	bool have_in_use;	/* the kernel knows in_use only for some levels */
+	bool have_in_use;	/* a domU's agent does not report in_use */
 	uint64_t in_use;
 	uint32_t lease_left;	/* seconds the daemon's limits still hold; 0: none */
 };

@@ -68,7 +68,7 @@ enum iosup_attr {
 	IOSUP_A_EVENT,		/* u32, enum iosup_event */
 	IOSUP_A_PAD,
 	IOSUP_A_SHRUNK,		/* u64, of the released tables, those the shrinker took */
-	IOSUP_A_IN_USE,		/* u64, tables in use; only where the kernel can tell (L4) */
+	IOSUP_A_IN_USE,		/* u64, tables of the level in use by live mms, the pools' not counted */
 	IOSUP_A_TABLE_PAGES,	/* u32, pages one table of the level holds */
 	IOSUP_A_VIOLATIONS,	/* u64, debug mode: pages that failed a check */
 	IOSUP_A_DEFAULT_LIMIT,	/* u32, the limit a lease's end goes back to */

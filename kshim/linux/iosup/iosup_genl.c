@@ -180,8 +180,7 @@ static int iosup_fill_level(struct sk_buff *skb, int level)
 	    nla_put_u32(skb, IOSUP_A_FREE_RATIO, READ_ONCE(pool->free_ratio)) ||
 	    nla_put_u8(skb, IOSUP_A_ENABLED, iosup_ctl_enabled()) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_SHRUNK, shrunk, IOSUP_A_PAD) ||
-	    (in_use != ULONG_MAX &&
-	     nla_put_u64_64bit(skb, IOSUP_A_IN_USE, in_use, IOSUP_A_PAD)) ||
+	    nla_put_u64_64bit(skb, IOSUP_A_IN_USE, in_use, IOSUP_A_PAD) ||
 	    nla_put_u32(skb, IOSUP_A_TABLE_PAGES, iosup_table_pages(level)) ||
 	    nla_put_u64_64bit(skb, IOSUP_A_VIOLATIONS, violations, IOSUP_A_PAD) ||
 	    nla_put_u32(skb, IOSUP_A_DEFAULT_LIMIT, iosup_ctl_default_limit(level)) ||

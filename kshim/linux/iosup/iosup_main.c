@@ -268,25 +268,29 @@ module_param_cb(debug, &iosup_debug_ops, &debug, 0644);
 MODULE_PARM_DESC(debug,
 		 "check every pooled page: taken once, all zero and read-only at hand-out; may be switched at run time");
 
-/* One line a level: level, tables in pool, limit, then the counters. */
+/*
+ * One line a level: level, tables in pool, limit, then the counters, and
+ * last the tables in use (read outside the pool's lock: the kernel's count).
+ */
 static int iosup_param_get_stats(char *buf, const struct kernel_param *kp)
 {
 	int level, len = 0;
 
 	len += sysfs_emit_at(buf, len,
-			     "level pool limit hits misses taken refused released violations free_ratio shrunk\n");
+			     "level pool limit hits misses taken refused released violations free_ratio shrunk in_use\n");
 	for (level = 1; level <= IOSUP_LEVELS; level++) {
 		struct iosup_pool *pool = iosup_pool(level);
 		unsigned long flags;
 
 		spin_lock_irqsave(&pool->lock, flags);
-		len += sysfs_emit_at(buf, len, "L%d %lu %u %lu %lu %lu %lu %lu %lu %u %lu\n",
+		len += sysfs_emit_at(buf, len, "L%d %lu %u %lu %lu %lu %lu %lu %lu %u %lu",
 				     level, pool->count, pool->limit,
 				     pool->hits, pool->misses, pool->taken,
 				     pool->refused, pool->released,
 				     pool->violations, pool->free_ratio,
 				     pool->shrunk);
 		spin_unlock_irqrestore(&pool->lock, flags);
+		len += sysfs_emit_at(buf, len, " %lu\n", iosup_pool_in_use(level));
 	}
 	return len;
 }

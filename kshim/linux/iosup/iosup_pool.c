@@ -99,9 +99,11 @@ static unsigned long iosup_tables_in_use(void)
 /*
  * The most tables a pool of @level may hold now: its limit, bounded by its
  * free ratio, the percent of the page-table pages in use its pages may come
- * to on top of them (0: no such bound). The kernel counts the PTE and PMD
- * tables in use together (NR_PAGETABLE), not per level, so every level's
- * ratio is of that sum; a pgd pair, the L4 pool's table, is several pages.
+ * to on top of them (0: no such bound). Every level's ratio is of the PTE
+ * and PMD pages in use together (NR_PAGETABLE), which iosupd computes its
+ * ratios against; the kernel's per-level counts of tables in use are
+ * reported, not used here. A pgd pair, the L4 pool's table, is several
+ * pages.
  */
 static unsigned long iosup_bound(struct iosup_pool *pool, int level)
 {
@@ -256,10 +258,10 @@ unsigned long iosup_pool_drain(int level, unsigned long nr)
 	return iosup_pool_take(level, nr, false);
 }
 
-/* Tables of @level in use, or ULONG_MAX where the kernel cannot tell. */
+/* Tables of @level in use: the live mms', not the pools'. */
 unsigned long iosup_pool_in_use(int level)
 {
-	return level == IOSUP_LEVEL_PGD ? xen_pt_pool_pgds_in_use() : ULONG_MAX;
+	return xen_pt_tables_in_use(level);
 }
 
 /*
