@@ -41,6 +41,11 @@
 #   pagetables pool-life: /proc/meminfo's PageTables rises by what the
 #            pools hold as they fill, and falls by it at rmmod, within a
 #            tenth and 256 kB (a pooled table is still a page table)
+#   inuse    pool-life: the kernel's tables in use, per level, back within
+#            two after 300 processes lived and after 100 slept; 100
+#            sleepers add at least 100 at every level and no more than one
+#            sleeper holds times 100 (4, 3, 3, 1), and PageTables moves by
+#            their L1 and L2 tables and the pools' pages, within 10 pages
 #   unload   pool-life: after rmmod, dom0's free memory is back to what it
 #            was before insmod within MEM_SLACK_KB, its memory free or owned
 #            by the kernel's caches within UNPOOLED_SLACK_KB, and Xen's free
@@ -258,6 +263,10 @@ check_life() {
 		printf 'page tables, %s: the pools held %s kB, PageTables moved by %s kB\n' "$when" \
 			"$(kv "$line" pooled_kb)" "$(kv "$line" delta_kb)"
 	done
+	printf 'tables in use (pool-life asserts them):\n'
+	grep -ao 'IOSUP-INUSE .*' "$out/life/console.log" | sed 's/^IOSUP-INUSE /  /'
+	[ "$(grep -ac 'IOSUP-INUSE ' "$out/life/console.log")" -eq 4 ] ||
+		test_fail "inuse: pool-life printed not 4 IOSUP-INUSE lines"
 	printf 'unload:\n'
 	mem_check "$out/life" $MEM_SLACK_KB $UNPOOLED_SLACK_KB
 }

@@ -114,7 +114,7 @@ quiet_sleep() { read -r -t "$1" _ <&3; }
 L4_PAGES=1
 pages() {
 	pages=0 limits='' shrunk=0
-	while read -r lv p lim _ _ _ _ _ _ _ sh; do
+	while read -r lv p lim _ _ _ _ _ _ _ sh _; do
 		case $lv in
 		L4) pages=$((pages + p * L4_PAGES)) ;;
 		L[0-9]) pages=$((pages + p)) ;;

@@ -7,6 +7,13 @@
 #     PageTables moved by what the pools hold (a pooled table is still a
 #     page table): by delta_kb as the pools filled ("filled"), and as
 #     rmmod gave them back ("unloaded")
+#   IOSUP-INUSE WHEN l1=N l2=N l3=N l4=N pooled_pages=N pagetables_kb=KB:
+#     the kernel's tables in use per level (the stats' last column), the
+#     pools' pages and PageTables, at quiet moments; asserted here: no
+#     level drifts over 300 processes' lives (INUSE_SLACK), INUSE_SLEEPERS
+#     live processes add at least as many tables at every level, and the
+#     PageTables they add is their L1 and L2 tables less what they took
+#     out of the pools (PAGETABLE_SLACK pages)
 #   IOSUP-RATIO level=4 ...: the L4 pool's pages at a 3% free ratio,
 #     against the table pages in use
 #   IOSUP-MEM ... (mem_report in guest.sh)
@@ -37,6 +44,49 @@ pagetables_check() {
 	d=$(($3 - $2))
 	[ ${d#-} -le $(($2 / 10 + 256)) ] ||
 		fail "$1: PageTables moved by $3 kB, the pools held $2 kB (pooled tables must count as page tables)"
+}
+
+# WHEN=NAME in_use_reading: the tables in use per level into $iu1..$iu4, the
+# pools' pages into $iu_pooled and PageTables into $iu_pt, printed as an
+# IOSUP-INUSE line; each must be a count.
+in_use_reading() {
+	iu_pt=$(page_tables)
+	iu_pooled=$(pool_pages)
+	# shellcheck disable=SC2046 # four counts, word-split on purpose
+	set -- $(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "in_use") c = i }
+		c && $1 ~ /^L[1-4]$/ { printf "%s ", $c }' "$stats")
+	[ $# -eq 4 ] || fail "in use, $WHEN: the stats have $# in_use columns, not 4"
+	iu1=$1 iu2=$2 iu3=$3 iu4=$4
+	for v in "$iu1" "$iu2" "$iu3" "$iu4" "$iu_pooled" "$iu_pt"; do
+		case $v in '' | *[!0-9]*) fail "in use, $WHEN: '$v' is not a count" ;; esac
+	done
+	echo "IOSUP-INUSE $WHEN l1=$iu1 l2=$iu2 l3=$iu3 l4=$iu4 pooled_pages=$iu_pooled pagetables_kb=$iu_pt"
+}
+# Tables a level may differ by between two quiet readings: a CPU keeps the
+# last mm it ran (lazy TLB) until it runs another, so a pgd pair can be
+# freed a little late; the reader's own processes are in both readings.
+INUSE_SLACK=2
+# Pages PageTables may move by beyond the sleepers' L1 and L2 tables and
+# the pools' pages. What else the kernel counts there (init_mm's PMDs,
+# and whatever the run that set this could not tell apart) moved by 4
+# pages for 100 sleepers, and by 16 over 300 lives. A tenth of a page a
+# process: an in-use count off by one table a process misses by ten times
+# that.
+INUSE_SLEEPERS=100
+PAGETABLE_SLACK=10
+# What one sleeping process adds at most, per level: it holds 3 PTE
+# tables, 2 PMDs, 2 PUDs and 1 pgd pair (measured), so a level counted
+# twice comes to more.
+INUSE_MAX_EACH="4 3 3 1"
+# in_use_same WHEN: each level within INUSE_SLACK of the last reading.
+in_use_same() {
+	b1=$iu1 b2=$iu2 b3=$iu3 b4=$iu4
+	WHEN=$1 in_use_reading
+	for l in 1 2 3 4; do
+		eval "d=\$((iu$l - b$l))"
+		[ ${d#-} -le $INUSE_SLACK ] ||
+			fail "in use, $1: L$l moved by $d tables (more than $INUSE_SLACK)"
+	done
 }
 
 # Pages the pools hold: tables times the pages one table of the level holds.
@@ -115,6 +165,7 @@ mem_baseline
 
 pt0=$(page_tables)
 insmod "$ko" debug=1 || fail "insmod"
+WHEN=loaded in_use_reading
 exit_together 300
 $nl show
 held=$(pool_pages)
@@ -123,6 +174,41 @@ pagetables_check filled $((held * 4)) $(($(page_tables) - pt0))
 for l in 1 2 3 4; do
 	[ "$(field $l pool)" -gt 0 ] || fail "level $l's pool is empty after 300 exits"
 done
+
+# The tables in use: back where they were after 300 lives, up by at least
+# one a level for every live process, and PageTables in step with them.
+in_use_same exited
+pids=
+i=0
+while [ $i -lt $INUSE_SLEEPERS ]; do
+	sleep 600 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+sleep 2
+q1=$iu1 q2=$iu2 q3=$iu3 q4=$iu4 q_pooled=$iu_pooled q_pt=$iu_pt
+WHEN=sleepers in_use_reading
+l=0
+for each in $INUSE_MAX_EACH; do
+	l=$((l + 1))
+	eval "d=\$((iu$l - q$l))"
+	[ "$d" -ge $INUSE_SLEEPERS ] ||
+		fail "in use: $INUSE_SLEEPERS live processes added $d L$l tables"
+	[ "$d" -le $((INUSE_SLEEPERS * each + INUSE_SLACK)) ] ||
+		fail "in use: $INUSE_SLEEPERS live processes added $d L$l tables, more than $each each"
+done
+# PageTables holds the pools' pages and the L1 and L2 tables in use.
+pt_moved=$(( (iu_pt - q_pt) / 4 ))
+tables_moved=$(( iu1 - q1 + iu2 - q2 + iu_pooled - q_pooled ))
+d=$((pt_moved - tables_moved))
+[ ${d#-} -le $PAGETABLE_SLACK ] ||
+	fail "in use: PageTables moved by $pt_moved pages, the L1 and L2 tables in use and the pools' pages by $tables_moved"
+# The next reading is set against the one before the sleepers.
+iu1=$q1 iu2=$q2 iu3=$q3 iu4=$q4
+kill $pids
+wait 2>/dev/null
+sleep 1
+in_use_same slept
 
 # Memory pressure: stress-ng asks for more than a user allocation can take
 # without reclaim (free memory down to the min watermark), by a quarter of

@@ -20,7 +20,7 @@ fail() { echo "pool-soak: FAIL: $*" >&2; exit 1; }
 # sum COLUMN: a stats column summed over the levels (see the header line).
 sum() { awk -v c="$1" '$1 ~ /^L[0-9]$/ { n += $c } END { print n + 0 }' "$stats"; }
 # Columns of the header "level pool limit hits misses taken refused
-# released violations free_ratio shrunk", the level being the first.
+# released violations free_ratio shrunk in_use", the level being the first.
 HITS=4 MISSES=5 TAKEN=6 REFUSED=7 VIOLATIONS=9
 
 spread=0
