@@ -319,7 +319,8 @@ while :; do
 		if [ -z "$first" ]; then
 			[ $quarters -lt 4 ] || break
 			i=0
-			while pgrep stress-ng >/dev/null; do
+			command -v pidof >/dev/null || fail "no pidof to wait for stress-ng with"
+			while pidof stress-ng >/dev/null; do
 				[ $i -lt 100 ] || fail "stress-ng still running 10 s after it returned"
 				read -r -t 0.1 _ <&3
 				i=$((i + 1))

@@ -137,7 +137,8 @@ boost=$(cat /proc/sys/vm/watermark_boost_factor)
 # stop growing (under 1 MB in half a second).
 stress_gone() {
 	i=0
-	while pgrep stress-ng >/dev/null; do
+	command -v pidof >/dev/null || fail "no pidof to wait for stress-ng with"
+	while pidof stress-ng >/dev/null; do
 		[ $i -lt 100 ] || fail "stress-ng still running 10 s after it returned"
 		sleep 0.1
 		i=$((i + 1))
