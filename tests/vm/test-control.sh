@@ -8,7 +8,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PROCS=${PROCS:-1000}
+# Enough processes that the per-process figure is the storm's, not the
+# few invalidations around it: strict measured 9.01 at 300 as 9.00 to 9.09
+# at 1000, relaxed 0.00 at both.
+PROCS=${PROCS:-300}
 MIN_STRICT=8.5
 MAX_RELAXED=0.1
 
