@@ -256,6 +256,10 @@ start_qemu() {
 # hide it.
 BOOT_ATTEMPTS=3
 BOOT_DEADLINE=180
+# A good boot prints its next line within seconds of either symptom (1.3 s
+# and 3 ms in a debug boot here); this much silence after one is the stall,
+# retried then rather than at BOOT_DEADLINE (a cold run lost 180 s a retry).
+KNOWN_STALL_SILENCE=60
 # Seconds from the mark "done" to QEMU's exit: the initramfs reboots at
 # once, systemd first stops every service and unmounts.
 EXIT_DEADLINE=30
@@ -333,7 +337,8 @@ boot() {
 }
 
 # await TEXT SECONDS WHAT [soft]: wait for TEXT on the console, failing
-# early on a crash or a failure mark. With "soft", a timeout returns 1.
+# early on a crash or a failure mark. With "soft", a timeout returns 1, and
+# so does KNOWN_STALL_SILENCE seconds of silence after a known stall.
 await() {
 	local text=$1 limit=$2 what=$3 soft=${4:-} start=$SECONDS
 	local size=-1 grew=$SECONDS now
@@ -350,6 +355,10 @@ await() {
 		fi
 		kill -0 "$qemu_pid" 2>/dev/null ||
 			fail "QEMU exited while waiting for $what: $(tail -n 3 "$out/qemu.err" 2>/dev/null)"
+		if [ -n "$soft" ] && [ $((SECONDS - grew)) -ge $KNOWN_STALL_SILENCE ] &&
+			known_stall; then
+			return 1
+		fi
 		if [ $((SECONDS - start)) -ge "$limit" ] && [ -n "$soft" ]; then
 			return 1
 		fi
