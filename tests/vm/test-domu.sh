@@ -374,11 +374,20 @@ agent_limit lease 1 2048
 agent_limit lease 2 512
 n=$(domu_said 'lease expired: limits 2048/512/512/256 are back' | grep -c . || true)
 agent_check "$n messages of the lease's end in the domU, expected 1" test "$n" -eq 1
-ratio_l1=$(domu_said 'IOSUP-AGENT-DOMU final L1 ' | tail -n1 | awk '{ print $(NF - 1) }')
+# agent_stat WHEN LEVEL NAME: column NAME of the level's line in the domU's
+# stats at WHEN (its IOSUP-AGENT-DOMU lines), found by the header's names.
+agent_stat() {
+	domu_said "IOSUP-AGENT-DOMU $1 " | awk -v l="L$2" -v k="$3" '
+		{ sub(/\r$/, ""); for (o = 1; o <= NF && $o != "IOSUP-AGENT-DOMU"; o++); o++ }
+		$(o + 1) == "level" { c = 0; for (i = o + 1; i <= NF; i++) if ($i == k) c = i; next }
+		c && $(o + 1) == l { v = $c }
+		END { if (v != "") print v }'
+}
+ratio_l1=$(agent_stat final 1 free_ratio)
 agent_check "L1's free ratio after the lease is '${ratio_l1:-no reading}', expected 0" \
 	test "$ratio_l1" = 0
-# The ratio, from the domU's own stats just before rmmod (column 10).
-ratio_l1=$(domu_said 'IOSUP-AGENT-DOMU stats L1 ' | tail -n1 | awk '{ print $(NF - 1) }')
+# The ratio, from the domU's own stats just before rmmod.
+ratio_l1=$(agent_stat stats 1 free_ratio)
 agent_check "L1's free ratio in the domU is '${ratio_l1:-no reading}', expected 150" \
 	test "$ratio_l1" = 150
 # Three bad values to target-l1 within a second: one message.
