@@ -45,7 +45,7 @@
 #            two after 300 processes lived and after 100 slept; 100
 #            sleepers add at least 100 at every level and no more than one
 #            sleeper holds times 100 (4, 3, 3, 1), and PageTables moves by
-#            their L1 and L2 tables and the pools' pages, within 10 pages
+#            their L1 and L2 tables and the pools' pages, within 50 pages
 #   unload   pool-life: after rmmod, dom0's free memory is back to what it
 #            was before insmod within MEM_SLACK_KB, its memory free or owned
 #            by the kernel's caches within UNPOOLED_SLACK_KB, and Xen's free
