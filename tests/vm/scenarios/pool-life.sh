@@ -99,9 +99,9 @@ pool_pages() {
 
 
 
-# exit_together N: N processes (a fork and an exec each) live at once, then
-# exit at once, so the pools fill with what they free.
-exit_together() {
+# sleepers_start N: N sleeping processes (a fork and an exec each), their
+# pids in $pids, given 2 s to start; sleepers_stop: all killed and reaped.
+sleepers_start() {
 	i=0 pids=
 	while [ $i -lt "$1" ]; do
 		sleep 600 &
@@ -109,13 +109,22 @@ exit_together() {
 		i=$((i + 1))
 	done
 	sleep 2
+}
+sleepers_stop() {
+	kill $pids
+	wait 2>/dev/null
+	sleep 1
+}
+
+# exit_together N: N processes live at once, then exit at once, so the
+# pools fill with what they free.
+exit_together() {
+	sleepers_start "$1"
 	if [ -z "${2:-}" ]; then
 		in_use=$(field 4 in_use)
 		[ "${in_use:-0}" -ge "$1" ] || fail "L4 in_use is ${in_use:-missing} with $1 processes alive"
 	fi
-	kill $pids
-	wait 2>/dev/null
-	sleep 1
+	sleepers_stop
 }
 
 # Once without the module first: the kernel's own caches (task structs,
@@ -180,14 +189,7 @@ done
 # The tables in use: back where they were after 300 lives, up by at least
 # one a level for every live process, and PageTables in step with them.
 in_use_same exited
-pids=
-i=0
-while [ $i -lt $INUSE_SLEEPERS ]; do
-	sleep 600 &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-sleep 2
+sleepers_start $INUSE_SLEEPERS
 q1=$iu1 q2=$iu2 q3=$iu3 q4=$iu4 q_pooled=$iu_pooled q_pt=$iu_pt
 WHEN=sleepers in_use_reading
 l=0
@@ -207,9 +209,7 @@ d=$((pt_moved - tables_moved))
 	fail "in use: PageTables moved by $pt_moved pages, the L1 and L2 tables in use and the pools' pages by $tables_moved"
 # The next reading is set against the one before the sleepers.
 iu1=$q1 iu2=$q2 iu3=$q3 iu4=$q4
-kill $pids
-wait 2>/dev/null
-sleep 1
+sleepers_stop
 in_use_same slept
 
 # Memory pressure: stress-ng asks for more than a user allocation can take
