@@ -15,7 +15,9 @@
  * configuration and the modeled cycles per process; then, against stock
  * under dom0-iommu=strict, the saving per 1,000 processes as a range taken
  * at the weights' extremes (each kind's weight chosen against the saving
- * for the low end, for it for the high end). Writes the figures as CSV.
+ * for the low end, for it for the high end), and for the pooled rows the
+ * weight of each kind they count more of at which they would stop saving.
+ * Writes the figures as CSV.
  *
  * A kind's weight has a central value too, the geometric mean of its
  * range's ends, for one figure to quote.
@@ -454,6 +456,46 @@ static int print_savings(void)
 	return losing;
 }
 
+/*
+ * Where a pooled row's margin lies: for each kind it counts more of than
+ * stock, the weight at which its central saving would be 0, every other
+ * weight central. A kind whose break-even is near its range's high end is
+ * where the margin is thinnest; one below its range's low end loses the
+ * row even at central weights ("never" when no weight of it would do).
+ */
+static void print_break_even(void)
+{
+	printf("\nbreak-even weights of the pooled rows, each with the other weights central, cycles\n");
+	printf("%-17s %-8s %-20s %10s   %s\n", "workload", "config", "kind", "break-even",
+	       "model");
+	for (size_t w = 0; w < NR_WORKLOADS; w++) {
+		const struct row *base = find(0, (int)w);
+
+		for (size_t c = 1; c < NR_CONFIGS && base; c++) {
+			const struct row *rw = find((int)c, (int)w);
+			double lo, mid, hi;
+
+			if (!rw || !is_pooled((int)c))
+				continue;
+			saving(base, rw, &lo, &mid, &hi);
+			for (int k = 0; k < nr_kinds; k++) {
+				double d = base->per_proc[k] - rw->per_proc[k];
+				double rest = mid - d * mid_weight(&kinds[k]);
+				char at[24];
+
+				if (d >= 0)
+					continue;
+				if (rest > 0)
+					snprintf(at, sizeof(at), "%.0f", rest / -d);
+				else
+					snprintf(at, sizeof(at), "never");
+				printf("%-17s %-8s %-20s %10s   %.0f-%.0f\n", workload_names[w],
+				       configs[c], kinds[k].name, at, kinds[k].lo, kinds[k].hi);
+			}
+		}
+	}
+}
+
 /* Every iosup row within its kinds' bounds; says each one that is not. */
 static int check_bounds(void)
 {
@@ -564,6 +606,7 @@ int main(int argc, char **argv)
 	print_account();
 	if (print_savings())
 		printf("\nat the low end of the weights the pool does not win everywhere: see the rows marked\n");
+	print_break_even();
 	bad |= check_bounds();
 	if (csv && write_csv(csv))
 		return 1;

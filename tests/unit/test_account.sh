@@ -43,6 +43,14 @@ has "flush                            2.00             0.00"
 # end 2*1000 - 2*400 = 1.2, high end 2*4000 - 2*100 = 7.8.
 has "fork+exit         pool           3.6       1.2 to       7.8"
 grep -qx 'pool,exit,10,call,12.0000,1200,4800' "$dir/a.csv" || fail "CSV row"
+# The pool's 2 more calls stop paying when the 2 flushes' 4000 cycles are
+# spent on them: 2000 cycles a call, above the model's 100-400.
+has "fork+exit         pool     call                       2000   100-400"
+# Flushes saved cost nothing: then no weight of the calls pays for them.
+sed 's/^strict-exit .*/strict-exit procs=10 calls[0]=60 calls[1]=40 flush_a=0 flush_b=0/' \
+	"$dir/good" >"$dir/even"
+run 0 --model "$dir/model.tsv" "$dir/even"
+has "fork+exit         pool     call                      never   100-400"
 
 # The pool over a relative bound (x1.5 of 10, 4% and 0.1 more: 15.70),
 # and over an absolute one (0.1 a process).
